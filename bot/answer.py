@@ -1,0 +1,135 @@
+"""Search results -> an extractive answer with numbered citations, in the asker's language.
+
+The answer is made of the article's own sentences (from the rendition in the asker's language when there
+is one), each followed by its citation number, so nothing is invented. Below the relevance threshold the
+bot says it does not know rather than quote an unrelated passage.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from bot.messages import LANGUAGE_IN, t
+from index.documents import Document
+from index.search import FamilyHit, best_sentences, rendition
+from index.snapshot import Snapshot
+
+# Calibrated on tests/eval/questions.jsonl with the default model (see docs/quality.md).
+DEFAULT_MIN_SCORE = 0.84
+MAX_QUESTION_CHARS = 1000
+_TAG = re.compile(r"<[^>]{0,200}>")
+_DATELINE = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ .,]{2,40}\.\s+KAZINFORM\s*[–—-]\s*")
+_WORDS = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    date: str
+    url: str
+    lang: str
+    quote: str
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str
+    answered: bool
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    mode: str = "extractive"
+    note: str = ""  # why not answered / why the LLM was not used
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["timings_ms"] = {k: round(v, 2) for k, v in self.timings_ms.items()}
+        return data
+
+    def sources_lines(self) -> list[str]:
+        lines = []
+        for c in self.citations:
+            parts = [c.title] + [p for p in (c.source, c.date) if p]
+            line = f"[{c.n}] " + " — ".join(parts)
+            lines.append(f"{line}\n    {c.url}" if c.url else line)
+        return lines
+
+    def as_text(self) -> str:
+        if not self.citations:
+            return self.answer
+        return f"{self.answer}\n\n{t('sources', self.language)}:\n" + "\n".join(self.sources_lines())
+
+
+def clean_question(text: str) -> str:
+    """Plain words of a question: markup and entities removed, whitespace collapsed, length bounded."""
+    text = html.unescape(_TAG.sub(" ", text or ""))
+    text = re.sub(r"[*_`~|#>\[\]]+", " ", text)
+    text = " ".join(text.split())
+    return text[:MAX_QUESTION_CHARS]
+
+
+def has_words(text: str) -> bool:
+    return bool(_WORDS.search(text))
+
+
+def strip_dateline(sentence: str) -> str:
+    return _DATELINE.sub("", sentence).strip()
+
+
+@dataclass(frozen=True)
+class ComposeConfig:
+    min_score: float = DEFAULT_MIN_SCORE
+    max_sources: int = 2
+    max_sentences: int = 2
+    sentence_margin: float = 0.025  # a further sentence must score this close to the best one
+    source_margin: float = 0.02  # a second article must score this close to the first
+
+
+def compose(
+    snapshot: Snapshot,
+    question: str,
+    lang: str,
+    query_vector: np.ndarray,
+    hits: list[FamilyHit],
+    config: ComposeConfig = ComposeConfig(),
+) -> Answer:
+    picked: list[tuple[Document, list]] = []
+    best_score = None
+    for hit in hits[: config.max_sources + 1]:
+        doc = rendition(snapshot, hit, lang)
+        scored = best_sentences(snapshot, doc.id, query_vector)
+        if not scored:
+            continue
+        top = scored[0].score
+        if best_score is None:
+            if top < config.min_score:
+                break
+            best_score = top
+        elif top < max(config.min_score, best_score - config.source_margin) or len(picked) >= config.max_sources:
+            continue
+        keep = [s for s in scored[: config.max_sentences] if s.score >= top - config.sentence_margin]
+        picked.append((doc, sorted(keep, key=lambda s: s.sentence.ordinal)))
+    if not picked:
+        return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")
+
+    citations, parts = [], []
+    for n, (doc, sentences) in enumerate(picked, 1):
+        quote = " ".join(strip_dateline(s.sentence.text) for s in sentences)
+        citations.append(
+            Citation(n, doc.id, doc.title, doc.source, doc.date, doc.url, doc.lang, quote,
+                     round(max(s.score for s in sentences), 4))
+        )
+        text = " ".join(f"{strip_dateline(s.sentence.text)} [{n}]" for s in sentences)
+        if doc.lang != lang:
+            text = f"{t('only_in', lang, language=LANGUAGE_IN[lang][doc.lang])}\n{text}"
+        parts.append(text)
+    return Answer(question, lang, True, "\n\n".join(parts), citations)

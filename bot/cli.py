@@ -1,0 +1,192 @@
+"""The `centre-bot` command line: reindex, ask, chat (and the commands added by other modules)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from index.builder import ReindexReport
+from index.embeddings import EmbeddingModelError
+
+app = typer.Typer(
+    help="centre-bot: answers questions about the ASEM LLL Hub Central Asia Regional Centre (kk/ru/en).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+KnowledgeOpt = Annotated[
+    Optional[Path], typer.Option("--knowledge", help="Knowledge folder [env CENTRE_BOT_KNOWLEDGE_DIR]", show_default=False)
+]
+DataOpt = Annotated[Optional[Path], typer.Option("--data", help="Data folder [env CENTRE_BOT_DATA_DIR]", show_default=False)]
+
+
+def load_settings(knowledge: Path | None = None, data: Path | None = None, **extra) -> Settings:
+    overrides = {"knowledge_dir": knowledge, "data_dir": data, **extra}
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        lines = [f"  CENTRE_BOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        fail("Some settings are invalid:\n" + "\n".join(lines))
+
+
+def fail(message: str, code: int = 2):
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def make_assistant(settings: Settings):
+    from bot.service import Assistant
+
+    return Assistant(settings)
+
+
+class _ProgressBar:
+    """tqdm bars on a terminal, one line per stage otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(total=total, desc=stage, unit="item", file=sys.stderr, leave=False,
+                            disable=not sys.stderr.isatty())
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def print_report(report: ReindexReport, err: bool = False) -> None:
+    for problem in report.problems:
+        typer.secho(f"skipped {problem}", fg=typer.colors.YELLOW, err=True)
+    if report.reason and report.rebuilt:
+        typer.echo(f"full rebuild: {report.reason}", err=err)
+    typer.echo(
+        f"documents: {len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
+        f"{report.unchanged} unchanged, {report.skipped} skipped | chunks: {report.chunks} "
+        f"({report.embedded} texts embedded) | {report.seconds:.2f} s",
+        err=err,
+    )
+
+
+def _with_model_errors(func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except EmbeddingModelError as exc:
+        fail(str(exc))
+
+
+@app.command("reindex")
+def reindex_cmd(
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+):
+    """Index the knowledge folder: only added or changed articles are embedded again."""
+    settings = load_settings(knowledge, data)
+    if not Path(settings.knowledge_dir).is_dir():
+        fail(f"Knowledge folder {settings.knowledge_dir} does not exist: pass --knowledge or set CENTRE_BOT_KNOWLEDGE_DIR.")
+    assistant = make_assistant(settings)
+    bar = _ProgressBar(enabled=not as_json)
+    report = _with_model_errors(assistant.reindex, bar)
+    bar.close()
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print_report(report)
+
+
+def _questions(questions: list[str]):
+    for q in questions:
+        if q == "-":
+            for line in sys.stdin:
+                if line.strip():
+                    yield line.rstrip("\n")
+        else:
+            yield q
+
+
+@app.command("ask")
+def ask_cmd(
+    questions: Annotated[list[str], typer.Argument(help="Question(s); '-' reads one question per line from stdin")],
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Answer in kk, ru or en (default: detect)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question (JSON Lines)")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Extractive answer even if an LLM is configured")] = False,
+):
+    """Answer questions from the knowledge, with citations. Builds or refreshes the index if needed."""
+    if lang is not None and lang not in ("kk", "ru", "en"):
+        fail("--lang must be kk, ru or en")
+    settings = load_settings(knowledge, data)
+    assistant = make_assistant(settings)
+    bar = _ProgressBar(enabled=True)
+    report = _with_model_errors(assistant.ensure_index, bar)
+    bar.close()
+    if report is not None:
+        typer.secho(f"index refreshed ({report.reason or 'knowledge changed'})", err=True, dim=True)
+        if report.problems:
+            print_report(report, err=True)
+    first = True
+    for question in _questions(questions):
+        answer = assistant.ask(question, lang=lang, use_llm=not no_llm)
+        if as_json:
+            typer.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
+        else:
+            if not first:
+                typer.echo("")
+            typer.echo(answer.as_text())
+        first = False
+
+
+@app.command("chat")
+def chat_cmd(
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Answer in kk, ru or en (default: detect)")] = None,
+):
+    """Interactive console: type questions, get answers; an empty line or Ctrl-D quits."""
+    settings = load_settings(knowledge, data)
+    assistant = make_assistant(settings)
+    bar = _ProgressBar(enabled=True)
+    _with_model_errors(assistant.ensure_index, bar)
+    bar.close()
+    typer.echo("Ask about the ASEM LLL Hub Central Asia Regional Centre (kk/ru/en). Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("? ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            break
+        if not question.strip():
+            break
+        typer.echo(assistant.ask(question, lang=lang).as_text() + "\n")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The question-answering service shared by the CLI and the Telegram bot.
+
+question -> language -> query embedding -> hybrid search -> extractive answer (-> optional LLM answer).
+The index is loaded once and swapped for the new generation after a reindex, without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from bot.answer import Answer, ComposeConfig, clean_question, compose, has_words
+from bot.messages import LANGS, t
+from bot.settings import Settings
+from index.builder import Progress, ReindexReport, is_stale, reindex
+from index.chunking import ChunkingConfig
+from index.embeddings import Embedder, load_embedder
+from index.language import detect_language
+from index.search import SearchConfig, search
+from index.snapshot import IndexMissing, Snapshot, current_generation
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        chunking: ChunkingConfig = ChunkingConfig(),
+        search_config: SearchConfig = SearchConfig(),
+    ):
+        self.settings = settings
+        self.chunking = chunking
+        self.search_config = search_config
+        self.compose_config = (
+            ComposeConfig(min_score=settings.min_score) if settings.min_score is not None else ComposeConfig()
+        )
+        self._embedder = embedder
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._llm = None
+        if settings.llm_enabled:
+            from bot.llm import LLMAnswerer
+
+            self._llm = LLMAnswerer(settings)
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return Path(self.settings.knowledge_dir)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.settings.data_dir)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embedding_model)
+        return self._embedder
+
+    def stale_reason(self) -> str:
+        return is_stale(self.knowledge_dir, self.data_dir, self.settings.embedding_model, self.chunking)
+
+    def reindex(self, progress: Progress | None = None) -> ReindexReport:
+        report = reindex(self.knowledge_dir, self.data_dir, self.embedder, self.chunking, progress)
+        self._snapshot = None
+        return report
+
+    def ensure_index(self, progress: Progress | None = None) -> ReindexReport | None:
+        """Build or refresh the index when it is missing or does not match the knowledge and settings."""
+        if self.stale_reason():
+            return self.reindex(progress)
+        return None
+
+    def snapshot(self) -> Snapshot:
+        """The live generation, reloaded when a reindex (here or in another process) replaced it."""
+        with self._lock:
+            live = current_generation(self.data_dir)
+            if live is None:
+                raise IndexMissing(f"No index in {self.data_dir} yet: run `centre-bot reindex`.")
+            if self._snapshot is None or self._snapshot.generation != live:
+                self._snapshot = Snapshot.open_current(self.data_dir)
+            return self._snapshot
+
+    def ask(self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True) -> Answer:
+        started = time.perf_counter()
+        text = clean_question(question)
+        detected = detect_language(text)
+        language = lang if lang in LANGS else detected.lang
+        if not has_words(text):
+            return Answer(question, language, False, t("empty_question", language), note="no words in the question",
+                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)})
+        try:
+            snapshot = self.snapshot()
+        except IndexMissing:
+            return Answer(question, language, False, t("no_index", language), note="no index",
+                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)})
+        t0 = time.perf_counter()
+        vector = self.embedder.embed_queries([text])[0]
+        t1 = time.perf_counter()
+        hits = search(snapshot, vector, text, mode=mode, config=self.search_config)
+        t2 = time.perf_counter()
+        answer = compose(snapshot, question, language, vector, hits, self.compose_config)
+        if answer.answered and use_llm and self._llm is not None:
+            answer = self._llm.improve(answer, text, snapshot)
+        t3 = time.perf_counter()
+        answer.timings_ms = {
+            "embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000, "total": _ms(started),
+        }
+        return answer
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000

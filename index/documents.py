@@ -1,0 +1,178 @@
+"""Knowledge files -> validated documents.
+
+A knowledge folder holds Markdown files with YAML front matter (id, title, date, lang, source, url,
+optional translation_of) and plain .txt files (first line = title, optionally "date YYYY-MM-DD <title>"
+as in the Kazinform seeds). Bad files are reported, never fatal: the rest is still indexed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+LANGUAGES = ("kk", "ru", "en")
+SUFFIXES = (".md", ".markdown", ".txt")
+MAX_FILE_BYTES = 2_000_000
+_TXT_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+)$")
+_ID_OK = re.compile(r"^[\w.-]+$")
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    lang: str
+    body: str
+    date: str = ""
+    source: str = ""
+    url: str = ""
+    translation_of: str = ""
+    path: str = ""
+    content_hash: str = ""
+
+    @property
+    def family(self) -> str:
+        """Id shared by an article and all its renditions."""
+        return self.translation_of or self.id
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class Scan:
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class BadDocument(ValueError):
+    pass
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def knowledge_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in Path(folder).rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "_"))
+        and p.name.lower() != "readme.md"
+    )
+
+
+def parse_document(path: Path, data: bytes) -> Document:
+    if len(data) > MAX_FILE_BYTES:
+        raise BadDocument(f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    if b"\x00" in data:
+        raise BadDocument("binary content, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadDocument(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if path.suffix.lower() == ".txt":
+        meta, body = _parse_txt(text)
+    else:
+        meta, body = _parse_markdown(text)
+    doc_id = str(meta.get("id") or path.stem).strip()
+    if not _ID_OK.match(doc_id):
+        raise BadDocument(f"id {doc_id!r} may only contain letters, digits, '.', '_' and '-'")
+    lang = str(meta.get("lang") or "").strip().lower()
+    if not lang:
+        from index.language import detect_language  # local: only plain files without lang need it
+
+        lang = detect_language(body).lang
+    if lang not in LANGUAGES:
+        raise BadDocument(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    body = body.strip()
+    if not body:
+        raise BadDocument("the article has no text")
+    title = str(meta.get("title") or "").strip() or doc_id
+    return Document(
+        id=doc_id,
+        title=title,
+        lang=lang,
+        body=body,
+        date=_date_text(meta.get("date")),
+        source=str(meta.get("source") or "").strip(),
+        url=str(meta.get("url") or "").strip(),
+        translation_of=str(meta.get("translation_of") or "").strip(),
+        path=str(path),
+        content_hash=file_hash(data),
+    )
+
+
+def _parse_markdown(text: str) -> tuple[dict, str]:
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise BadDocument(f"broken front matter: {str(exc).splitlines()[0]}") from None
+    if text.lstrip().startswith("---") and not post.metadata:
+        raise BadDocument("broken front matter: the '---' block is not closed or holds no fields")
+    if not isinstance(post.metadata, dict):
+        raise BadDocument("broken front matter: expected 'key: value' fields")
+    return post.metadata, post.content
+
+
+def _parse_txt(text: str) -> tuple[dict, str]:
+    first, _, rest = text.lstrip("\n").partition("\n")
+    meta: dict = {}
+    match = _TXT_DATE_LINE.match(first)
+    if match:
+        meta["date"], meta["title"] = match.group(1), match.group(2).strip()
+    else:
+        meta["title"] = first.strip()
+    return meta, rest
+
+
+def _date_text(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        raise BadDocument(f"date {text!r} is not YYYY-MM-DD") from None
+
+
+def scan_knowledge(folder: Path) -> Scan:
+    folder = Path(folder)
+    scan = Scan()
+    if not folder.is_dir():
+        scan.problems.append(Problem(str(folder), "knowledge folder does not exist"))
+        return scan
+    seen: dict[str, str] = {}
+    for path in knowledge_files(folder):
+        try:
+            doc = parse_document(path, path.read_bytes())
+        except (BadDocument, OSError) as exc:
+            scan.problems.append(Problem(str(path), str(exc)))
+            continue
+        if doc.id in seen:
+            scan.problems.append(Problem(str(path), f"id {doc.id!r} is already used by {seen[doc.id]}"))
+            continue
+        seen[doc.id] = str(path)
+        scan.documents.append(doc)
+    ids = set(seen)
+    for i, doc in enumerate(scan.documents):
+        if doc.translation_of and doc.translation_of not in ids:
+            scan.problems.append(
+                Problem(doc.path, f"translation_of {doc.translation_of!r} names no known article; indexed on its own")
+            )
+            scan.documents[i] = replace(doc, translation_of="")
+    return scan

@@ -1,0 +1,79 @@
+"""Which of kk / ru / en a piece of text is written in.
+
+lingua does the statistics; the rules around it cover what it cannot know: Latin acronyms (ASEM, LLL)
+inside Cyrillic questions, Kazakh typed on a Russian keyboard without its own letters, and Kazakh typed
+in Latin letters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lingua import Language, LanguageDetectorBuilder
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+# Frequent Kazakh words as typed without Kazakh letters; none of them is a Russian word.
+_KK_PLAIN_MARKERS = {
+    "кай", "кайда", "кайсы", "кашан", "калай", "кандай", "неше", "ким", "туралы", "жане", "бул",
+    "ушин", "деген", "бойынша", "болады", "кимге", "кимнин", "орталык", "орталыгы", "университетте",
+    "ма", "ме", "па", "пе", "жок", "кайдан", "немесе", "сиз", "сен", "маган", "айтшы",
+}
+_KK_LATIN_MARKERS = {
+    "qai", "qaida", "qaisy", "qashan", "qalai", "qandai", "kim", "turaly", "jane", "men", "bul",
+    "ortalyq", "ortalygy", "ortalyk", "universitette", "qurylady", "ashylady", "degen", "boiynsha",
+}
+_LINGUA = {Language.KAZAKH: "kk", Language.RUSSIAN: "ru", Language.ENGLISH: "en"}
+
+
+@dataclass(frozen=True)
+class DetectedLanguage:
+    lang: str
+    confidence: float
+    reliable: bool
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    return LanguageDetectorBuilder.from_languages(*_LINGUA).with_preloaded_language_models().build()
+
+
+def detect_language(text: str, default: str = "en") -> DetectedLanguage:
+    """Best guess of the language; ``reliable`` is False when the text gives too little to go on."""
+    words = _WORD.findall(text or "")
+    cyrillic = [w for w in words if _CYRILLIC.search(w)]
+    # All-caps Latin words are acronyms (ASEM, LLL, SOM): they say nothing about the asker's language.
+    latin = [w for w in words if _LATIN.search(w) and not _CYRILLIC.search(w) and not (w.isupper() and len(w) > 1)]
+    if not cyrillic and not latin:
+        acronyms = [w for w in words if _LATIN.search(w)]
+        if acronyms:
+            return DetectedLanguage("en", 0.5, False)
+        return DetectedLanguage(default, 0.0, False)
+    if len(cyrillic) >= len(latin):
+        return _cyrillic_language(cyrillic)
+    lowered = {w.lower() for w in latin}
+    if len(lowered & _KK_LATIN_MARKERS) >= 2:
+        return DetectedLanguage("kk", 0.7, True)
+    return DetectedLanguage("en", 1.0, len(latin) >= 1)
+
+
+def _cyrillic_language(words: list[str]) -> DetectedLanguage:
+    with_kk_letters = sum(1 for w in words if KAZAKH_LETTERS.intersection(w))
+    if with_kk_letters and with_kk_letters / len(words) >= 0.3:
+        return DetectedLanguage("kk", 1.0, True)
+    values = {
+        _LINGUA[c.language]: c.value
+        for c in _detector().compute_language_confidence_values(" ".join(words))
+        if c.language in (Language.KAZAKH, Language.RUSSIAN)
+    }
+    kk, ru = values.get("kk", 0.0), values.get("ru", 0.0)
+    lowered = {w.lower() for w in words}
+    if lowered & _KK_PLAIN_MARKERS or with_kk_letters:
+        kk += 0.5
+    lang = "kk" if kk > ru else "ru"
+    total = kk + ru or 1.0
+    return DetectedLanguage(lang, max(kk, ru) / total, len(words) >= 2 or max(kk, ru) / total > 0.9)

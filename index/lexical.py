@@ -1,0 +1,88 @@
+"""Lexical side of retrieval: a tokeniser for kk / ru / en and a bm25s index over chunks.
+
+Kazakh letters are folded onto their Russian look-alikes (қ->к, ә->а, ...), so a question typed on a
+Russian keyboard still matches. Snowball has no Kazakh stemmer, and Kazakh piles suffixes onto stems, so
+Cyrillic words are cut to a fixed prefix after the Russian stemmer: a crude but well-known stemmer for
+agglutinative languages that also merges Russian inflections the stemmer leaves apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е", "й": "и"})
+PREFIX_LENGTH = 6
+STOPWORDS = {
+    # en
+    "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "is", "are", "was", "were", "be", "by",
+    "with", "from", "what", "which", "who", "whom", "where", "when", "why", "how", "does", "do", "did", "it",
+    "its", "this", "that", "will", "can", "about", "tell", "me", "please", "there", "any", "i", "you",
+    # ru (folded)
+    "и", "в", "во", "на", "с", "со", "по", "к", "о", "об", "от", "до", "за", "из", "у", "для", "что", "кто",
+    "где", "когда", "как", "какои", "какая", "какие", "каком", "какого", "ли", "же", "это", "этот", "не",
+    "а", "но", "или", "мне", "скажи", "скажите", "пожалуиста", "будет", "был", "была", "были", "есть",
+    # kk (folded)
+    "мен", "жане", "бул", "осы", "ол", "кай", "кандаи", "кашан", "калаи", "неше", "ким", "не", "ма", "ме",
+    "па", "пе", "ба", "бе", "туралы", "ушин", "да", "де", "та", "те", "кандаи", "айтшы",
+}
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str):
+    return Stemmer.Stemmer(language)
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+
+
+def tokenize(text: str, prefix_length: int = PREFIX_LENGTH) -> list[str]:
+    tokens = []
+    for word in _TOKEN.findall(fold(text)):
+        if word in STOPWORDS:
+            continue
+        if word.isdigit():
+            tokens.append(word)
+        elif re.search("[а-я]", word):
+            tokens.append(_stemmer("russian").stemWord(word)[:prefix_length])
+        else:
+            tokens.append(_stemmer("english").stemWord(word))
+    return tokens
+
+
+class LexicalIndex:
+    def __init__(self, retriever: bm25s.BM25, size: int):
+        self._retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        retriever = bm25s.BM25()
+        # An empty document would have no tokens; bm25s needs at least one per row.
+        retriever.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> "LexicalIndex":
+        return cls(bm25s.BM25.load(str(folder)), size)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for the query (zeros when no query word is known)."""
+        tokens = tokenize(query)
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)

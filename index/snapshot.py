@@ -1,0 +1,207 @@
+"""One immutable generation of the index on disk, and how readers find the current one.
+
+    data/index/CURRENT            name of the live generation (replaced atomically)
+    data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy, bm25/
+
+A generation is written in a temporary folder, renamed into place, and only then named in CURRENT, so a
+reader always sees a complete index and a crash mid-build leaves the previous one live.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+import sqlite_utils
+
+from index.chunking import Chunk, Sentence
+from index.documents import Document
+from index.lexical import LexicalIndex
+
+FORMAT = 1
+CURRENT = "CURRENT"
+
+
+class IndexMissing(RuntimeError):
+    """No usable index in the data folder yet."""
+
+
+@dataclass
+class Manifest:
+    generation: str
+    model: str
+    dim: int
+    chunking: str
+    created: str
+    documents: dict[str, str] = field(default_factory=dict)  # doc id -> content hash
+    format: int = FORMAT
+
+    @classmethod
+    def read(cls, folder: Path) -> "Manifest":
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    row: int
+    id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    first_sentence: int
+    last_sentence: int
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    row: int
+    doc_id: str
+    ordinal: int
+    paragraph: int
+    text: str
+
+
+def index_root(data_dir: Path) -> Path:
+    return Path(data_dir) / "index"
+
+
+def current_generation(data_dir: Path) -> str | None:
+    try:
+        name = (index_root(data_dir) / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name if name and (index_root(data_dir) / name / "manifest.json").exists() else None
+
+
+def write_generation(
+    data_dir: Path,
+    manifest: Manifest,
+    documents: list[Document],
+    chunks: list[Chunk],
+    chunk_vectors: np.ndarray,
+    sentences: dict[str, list[Sentence]],
+    sentence_vectors: np.ndarray,
+) -> Path:
+    root = index_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / manifest.generation
+    tmp = root / f".{manifest.generation}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+
+    db = sqlite_utils.Database(tmp / "chunks.db")
+    with db.conn:
+        db["documents"].insert_all(
+            ({k: v for k, v in asdict(d).items()} | {"family": d.family} for d in documents), pk="id"
+        )
+        db["chunks"].insert_all(
+            (
+                {"row": i, "id": c.id, "doc_id": c.doc_id, "ordinal": c.ordinal, "text": c.text,
+                 "first_sentence": c.first_sentence, "last_sentence": c.last_sentence}
+                for i, c in enumerate(chunks)
+            ),
+            pk="row",
+        )
+        db["sentences"].insert_all(
+            (
+                {"row": row, "doc_id": doc_id, "ordinal": s.ordinal, "paragraph": s.paragraph, "text": s.text}
+                for row, (doc_id, s) in enumerate((d, s) for d, ss in sentences.items() for s in ss)
+            ),
+            pk="row",
+        )
+    if db["chunks"].exists():
+        db["chunks"].create_index(["doc_id"])
+    db.close()
+
+    flat = faiss.IndexFlatIP(manifest.dim)
+    if len(chunk_vectors):
+        flat.add(np.ascontiguousarray(chunk_vectors, dtype=np.float32))
+    faiss.write_index(flat, str(tmp / "chunks.faiss"))
+    np.save(tmp / "sentences.npy", np.asarray(sentence_vectors, dtype=np.float32).reshape(-1, manifest.dim))
+    LexicalIndex.build([c.text for c in chunks]).save(tmp / "bm25")
+    (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_tree(tmp)
+
+    os.replace(tmp, final)
+    pointer = root / f".{CURRENT}.tmp"
+    pointer.write_text(manifest.generation, encoding="utf-8")
+    _fsync_file(pointer)
+    os.replace(pointer, root / CURRENT)
+    _prune(root, keep=manifest.generation)
+    return final
+
+
+def _prune(root: Path, keep: str) -> None:
+    """Keep the live generation and the one before it (a reader may still be loading it)."""
+    generations = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name
+    )
+    previous = [g for g in generations if g.name != keep]
+    for old in previous[:-1]:
+        shutil.rmtree(old, ignore_errors=True)
+    for leftover in root.glob(".*.tmp"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            _fsync_file(path)
+
+
+class Snapshot:
+    """A generation loaded into memory for searching."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.manifest = Manifest.read(folder)
+        db = sqlite_utils.Database(folder / "chunks.db")
+        doc_fields = Document.__dataclass_fields__
+        self.documents: dict[str, Document] = {
+            row["id"]: Document(**{k: v for k, v in row.items() if k in doc_fields})
+            for row in (db["documents"].rows if db["documents"].exists() else [])
+        }
+        self.chunks: list[ChunkRow] = [
+            ChunkRow(**row) for row in (db["chunks"].rows_where(order_by="row") if db["chunks"].exists() else [])
+        ]
+        self.sentences: list[SentenceRow] = [
+            SentenceRow(**row)
+            for row in (db["sentences"].rows_where(order_by="row") if db["sentences"].exists() else [])
+        ]
+        db.close()
+        self.faiss = faiss.read_index(str(folder / "chunks.faiss"))
+        self.sentence_vectors = np.load(folder / "sentences.npy")
+        self.lexical = LexicalIndex.load(folder / "bm25", len(self.chunks))
+        self.sentence_rows: dict[str, range] = {}
+        for s in self.sentences:
+            span = self.sentence_rows.get(s.doc_id)
+            self.sentence_rows[s.doc_id] = range(span.start if span else s.row, s.row + 1)
+        self.renditions: dict[str, dict[str, str]] = {}
+        for doc in self.documents.values():
+            self.renditions.setdefault(doc.family, {})[doc.lang] = doc.id
+
+    @property
+    def generation(self) -> str:
+        return self.manifest.generation
+
+    @classmethod
+    def open_current(cls, data_dir: Path) -> "Snapshot":
+        name = current_generation(data_dir)
+        if name is None:
+            raise IndexMissing(f"No index in {index_root(data_dir)} yet: run `centre-bot reindex`.")
+        return cls(index_root(data_dir) / name)
