@@ -19,10 +19,10 @@ from index.search import FamilyHit, best_sentences, rendition
 from index.snapshot import Snapshot
 
 # Calibrated on tests/eval/questions.jsonl with the default model (see docs/quality.md).
-DEFAULT_MIN_SCORE = 0.84
+DEFAULT_MIN_SCORE = 0.815
 MAX_QUESTION_CHARS = 1000
 _TAG = re.compile(r"<[^>]{0,200}>")
-_DATELINE = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ .,]{2,40}\.\s+KAZINFORM\s*[–—-]\s*")
+_DATELINE = re.compile(r"^([A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ .,]{2,40}\.\s+)?KAZINFORM\s*[–—-]\s*")
 _WORDS = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
 
 
@@ -85,12 +85,51 @@ def strip_dateline(sentence: str) -> str:
     return _DATELINE.sub("", sentence).strip()
 
 
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "январ|феврал|март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    "қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
+)
+# What a question asks for, and what a sentence must contain to answer it. Embeddings rank "the centre's
+# phone number" close to any sentence about the centre; a sentence without digits cannot be the answer.
+EXPECTED_ANSWER = {
+    "contact": (
+        re.compile(r"\b(phone|telephone|e-?mail|contacts?|website|address)\b|телефон|e-?mail|почт[аы]|контакт|"
+                   r"сайт|адрес|нөмір|номир|байланыс|мекенжай|пошта", re.I),
+        re.compile(r"\+?\d[\d\s()-]{6,}\d|@|https?://|www\.", re.I),
+    ),
+    "money": (
+        re.compile(r"\b(cost|costs|price|fees?|tuition|funding|budget|salary)\b|стоит|стоимост|цена|цены|оплат|"
+                   r"финансир|бюджет|зарплат|ақы|акы|баға|бага|қаржы|каржы|ақша|акша", re.I),
+        re.compile(r"\d[\d\s.,]*\s*(тенге|теңге|₸|\$|€|доллар|dollars?|usd|euro|евро|baht|бат|млн|mln|million|млрд|"
+                   r"billion)|[$€₸]\s?\d", re.I),
+    ),
+    "time": (
+        re.compile(r"\bwhen\b|what date|what year|когда|какого числа|в каком году|қашан|кашан|қай жылы|кай жылы|"
+                   r"қай күні|қай кезде", re.I),
+        re.compile(rf"\b(1[89]|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}\b|{_MONTHS}", re.I),
+    ),
+}
+
+
+# "How many ...?" is answered by a sentence with a number, when the article has one.
+_ASKS_NUMBER = re.compile(r"\bhow (many|much)\b|сколько|неше|қанша|канша", re.I)
+_NUMBER = re.compile(r"\d")
+
+
+def expected_evidence(question: str) -> re.Pattern | None:
+    for asks, evidence in EXPECTED_ANSWER.values():
+        if asks.search(question):
+            return evidence
+    return None
+
+
 @dataclass(frozen=True)
 class ComposeConfig:
     min_score: float = DEFAULT_MIN_SCORE
     max_sources: int = 2
-    max_sentences: int = 2
-    sentence_margin: float = 0.025  # a further sentence must score this close to the best one
+    max_sentences: int = 3
+    sentence_margin: float = 0.03  # a further sentence must score this close to the best one
     source_margin: float = 0.02  # a second article must score this close to the first
 
 
@@ -104,9 +143,13 @@ def compose(
 ) -> Answer:
     picked: list[tuple[Document, list]] = []
     best_score = None
+    evidence = expected_evidence(question)
+    wants_number = bool(_ASKS_NUMBER.search(question))
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)
         scored = best_sentences(snapshot, doc.id, query_vector)
+        if evidence is not None:
+            scored = [s for s in scored if evidence.search(s.sentence.text)]
         if not scored:
             continue
         top = scored[0].score
@@ -116,7 +159,10 @@ def compose(
             best_score = top
         elif top < max(config.min_score, best_score - config.source_margin) or len(picked) >= config.max_sources:
             continue
-        keep = [s for s in scored[: config.max_sentences] if s.score >= top - config.sentence_margin]
+        if wants_number and (numeric := [s for s in scored if _NUMBER.search(s.sentence.text)]):
+            scored = numeric
+        lead = scored[0].score
+        keep = [s for s in scored[: config.max_sentences] if s.score >= lead - config.sentence_margin]
         picked.append((doc, sorted(keep, key=lambda s: s.sentence.ordinal)))
     if not picked:
         return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")

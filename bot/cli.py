@@ -183,6 +183,51 @@ def chat_cmd(
         typer.echo(assistant.ask(question, lang=lang).as_text() + "\n")
 
 
+@app.command("doctor")
+def doctor_cmd(
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too")] = False,
+):
+    """Check the deployment (settings, Telegram token and channel, knowledge, index, LLM, disk) and say what to fix."""
+    from bot.doctor import doctor
+
+    raise typer.Exit(doctor(strict=strict, out=typer.echo, knowledge_dir=knowledge, data_dir=data))
+
+
+DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
+
+
+@app.command("eval")
+def eval_cmd(
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    questions: Annotated[Path, typer.Option("--questions", help="Question set (JSON Lines)")] = DEFAULT_QUESTIONS,
+    mode: Annotated[Optional[list[str]], typer.Option("--mode", help="hybrid, dense or lexical (repeatable)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON")] = False,
+    show_failures: Annotated[bool, typer.Option("--failures", help="List the questions the hybrid mode got wrong")] = False,
+):
+    """Measure answer quality on a question set: hit@1/3, MRR, answered/refused, language, facts per language."""
+    from bot.evaluate import MODES, evaluate, failures, format_table, load_questions, summarise
+
+    modes = tuple(mode) if mode else MODES
+    if unknown := set(modes) - set(MODES):
+        fail(f"Unknown mode(s) {', '.join(sorted(unknown))}: use {', '.join(MODES)}")
+    try:
+        question_set = load_questions(questions)
+    except (OSError, ValueError) as exc:
+        fail(f"Cannot read the questions: {exc}")
+    assistant = make_assistant(load_settings(knowledge, data))
+    bar = _ProgressBar(enabled=not as_json)
+    _with_model_errors(assistant.ensure_index, bar)
+    bar.close()
+    outcomes = evaluate(assistant, question_set, modes)
+    table = summarise(outcomes)
+    typer.echo(json.dumps(table, ensure_ascii=False, indent=1) if as_json else format_table(table))
+    if show_failures:
+        typer.echo("\n".join(["", "failures (hybrid):", *failures(outcomes, modes[0])]))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app()

@@ -15,9 +15,9 @@ from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
-from index.embeddings import Embedder, load_embedder
-from index.language import detect_language
-from index.search import SearchConfig, search
+from index.embeddings import Embedder, SerializedEmbedder, load_embedder
+from index.language import detect_language, restore_kazakh_letters
+from index.search import FamilyHit, SearchConfig, search
 from index.snapshot import IndexMissing, Snapshot, current_generation
 
 
@@ -35,7 +35,7 @@ class Assistant:
         self.compose_config = (
             ComposeConfig(min_score=settings.min_score) if settings.min_score is not None else ComposeConfig()
         )
-        self._embedder = embedder
+        self._embedder = SerializedEmbedder(embedder) if embedder is not None else None
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._llm = None
@@ -55,7 +55,7 @@ class Assistant:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedding_model)
+            self._embedder = SerializedEmbedder(load_embedder(self.settings.embedding_model))
         return self._embedder
 
     def stale_reason(self) -> str:
@@ -83,18 +83,26 @@ class Assistant:
             return self._snapshot
 
     def ask(self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True) -> Answer:
+        return self.ask_ranked(question, lang, mode, use_llm)[0]
+
+    def ask_ranked(
+        self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True
+    ) -> tuple[Answer, list[FamilyHit]]:
+        """The answer and the ranked articles it was chosen from (for evaluation)."""
         started = time.perf_counter()
         text = clean_question(question)
         detected = detect_language(text)
         language = lang if lang in LANGS else detected.lang
         if not has_words(text):
             return Answer(question, language, False, t("empty_question", language), note="no words in the question",
-                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)})
+                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)}), []
         try:
             snapshot = self.snapshot()
         except IndexMissing:
             return Answer(question, language, False, t("no_index", language), note="no index",
-                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)})
+                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)}), []
+        if language == "kk":
+            text = restore_kazakh_letters(text, snapshot.kk_lexicon)
         t0 = time.perf_counter()
         vector = self.embedder.embed_queries([text])[0]
         t1 = time.perf_counter()
@@ -107,7 +115,7 @@ class Assistant:
         answer.timings_ms = {
             "embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000, "total": _ms(started),
         }
-        return answer
+        return answer, hits
 
 
 def _ms(since: float) -> float:

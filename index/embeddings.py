@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -92,6 +93,24 @@ class SentenceTransformerEmbedder:
                 list(texts), prompt="passage: " if self._e5 else None, normalize_embeddings=True
             )
         return _as_matrix(vectors, self.dim)
+
+
+class SerializedEmbedder:
+    """Lets several threads share one model: the bundled engine's handle is not safe to call concurrently."""
+
+    def __init__(self, inner: Embedder):
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_passages(texts)
 
 
 def load_embedder(name: str | None = None) -> Embedder:

@@ -8,6 +8,7 @@ in Latin letters.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,3 +78,45 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
     lang = "kk" if kk > ru else "ru"
     total = kk + ru or 1.0
     return DetectedLanguage(lang, max(kk, ru) / total, len(words) >= 2 or max(kk, ru) / total > 0.9)
+
+
+_FOLD_KK = str.maketrans("әғқңөұүһі", "агкноуухи")
+
+
+# Question words and everyday words an asker types whatever the articles say.
+_KK_COMMON = (
+    "қай қайда қайдан қайсы қашан қалай қандай қанша кім кімге кімнің кімді неге неліктен үшін туралы және "
+    "бұл деген бойынша болады болды болмақ өтті өтеді құрылады құрылды ашылады ашылды қала қалада "
+    "қаласында қаласы жоқ мүмкін білім ғылым жоғары жыл жылы жылдың маған айтыңызшы айтшы сіз қазақстан "
+    "қазақстанда қазақстанның мемлекеттік оқу оқушы оқушылар студент студенттер ақы ақысы тегін нөмірі"
+).split()
+
+
+def kazakh_lexicon(texts: list[str]) -> dict[str, str]:
+    """Folded spelling -> the most frequent real spelling, for Kazakh words that have Kazakh letters."""
+    counts: Counter[str] = Counter(
+        w for text in texts for w in _WORD.findall(text.lower()) if KAZAKH_LETTERS.intersection(w)
+    )
+    counts.update(w for w in _KK_COMMON if w not in counts)
+    lexicon: dict[str, str] = {}
+    for word, _ in counts.most_common():
+        lexicon.setdefault(word.translate(_FOLD_KK), word)
+    return lexicon
+
+
+def restore_kazakh_letters(text: str, lexicon: dict[str, str]) -> str:
+    """Put back the Kazakh letters of words typed on a Russian keyboard ("орталык" -> "орталық"),
+    using the spellings found in the knowledge: the embedding model only knows the real spelling."""
+    if not lexicon:
+        return text
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0)
+        if KAZAKH_LETTERS.intersection(word) or not _CYRILLIC.search(word):
+            return word
+        restored = lexicon.get(word.lower())
+        if restored is None:
+            return word
+        return restored.capitalize() if word[0].isupper() else restored
+
+    return _WORD.sub(fix, text)

@@ -23,7 +23,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е", "й": "и"})
 PREFIX_LENGTH = 6
-STOPWORDS = {
+_STOPWORDS = {
     # en
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "is", "are", "was", "were", "be", "by",
     "with", "from", "what", "which", "who", "whom", "where", "when", "why", "how", "does", "do", "did", "it",
@@ -34,7 +34,8 @@ STOPWORDS = {
     "а", "но", "или", "мне", "скажи", "скажите", "пожалуиста", "будет", "был", "была", "были", "есть",
     # kk (folded)
     "мен", "жане", "бул", "осы", "ол", "кай", "кандаи", "кашан", "калаи", "неше", "ким", "не", "ма", "ме",
-    "па", "пе", "ба", "бе", "туралы", "ушин", "да", "де", "та", "те", "кандаи", "айтшы",
+    "па", "пе", "ба", "бе", "туралы", "ушин", "да", "де", "та", "те", "айтшы", "канша", "кайда", "кимге",
+    "сколько", "такое", "many", "much",
 }
 
 
@@ -45,6 +46,9 @@ def _stemmer(language: str):
 
 def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+
+
+STOPWORDS = {fold(w) for w in _STOPWORDS}
 
 
 def tokenize(text: str, prefix_length: int = PREFIX_LENGTH) -> list[str]:

@@ -1,7 +1,8 @@
 """One immutable generation of the index on disk, and how readers find the current one.
 
     data/index/CURRENT            name of the live generation (replaced atomically)
-    data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy, bm25/
+    data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy, bm25/,
+                                  kk_lexicon.json (Kazakh spellings, to restore letters typed without them)
 
 A generation is written in a temporary folder, renamed into place, and only then named in CURRENT, so a
 reader always sees a complete index and a crash mid-build leaves the previous one live.
@@ -21,9 +22,10 @@ import sqlite_utils
 
 from index.chunking import Chunk, Sentence
 from index.documents import Document
+from index.language import kazakh_lexicon
 from index.lexical import LexicalIndex
 
-FORMAT = 1
+FORMAT = 2
 CURRENT = "CURRENT"
 
 
@@ -125,6 +127,8 @@ def write_generation(
     faiss.write_index(flat, str(tmp / "chunks.faiss"))
     np.save(tmp / "sentences.npy", np.asarray(sentence_vectors, dtype=np.float32).reshape(-1, manifest.dim))
     LexicalIndex.build([c.text for c in chunks]).save(tmp / "bm25")
+    lexicon = kazakh_lexicon([d.title + "\n" + d.body for d in documents if d.lang == "kk"])
+    (tmp / "kk_lexicon.json").write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
     (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(tmp)
 
@@ -187,6 +191,7 @@ class Snapshot:
         self.faiss = faiss.read_index(str(folder / "chunks.faiss"))
         self.sentence_vectors = np.load(folder / "sentences.npy")
         self.lexical = LexicalIndex.load(folder / "bm25", len(self.chunks))
+        self.kk_lexicon: dict[str, str] = json.loads((folder / "kk_lexicon.json").read_text(encoding="utf-8"))
         self.sentence_rows: dict[str, range] = {}
         for s in self.sentences:
             span = self.sentence_rows.get(s.doc_id)

@@ -77,11 +77,26 @@ JSONDict = dict[str, Any]
 # --------------------------------------------------------------------------------------
 
 
-class Call(NamedTuple):
-    """One API call that was answered with ``ok: true``: ``(method, params)``."""
+class Call(tuple):
+    """One recorded API call: a ``(method, params)`` 2-tuple with attributes ``.method``,
+    ``.params`` and ``.ok`` (False if it was answered with an error)."""
 
-    method: str
-    params: JSONDict
+    def __new__(cls, method: str, params: JSONDict, ok: bool = True) -> Call:
+        self = super().__new__(cls, (method, params))
+        self.ok = ok
+        return self
+
+    @property
+    def method(self) -> str:
+        return self[0]
+
+    @property
+    def params(self) -> JSONDict:
+        return self[1]
+
+    def __repr__(self) -> str:
+        flag = "" if self.ok else ", ok=False"
+        return f"Call({self[0]!r}, {self[1]!r}{flag})"
 
 
 class FailedCall(NamedTuple):
@@ -633,8 +648,6 @@ def _auto_entities(text: str, bot_username: str | None = None) -> list[JSONDict]
     if m:
         entities.append({"type": "bot_command", "offset": 0, "length": _u16(m.group(0))})
     for m in re.finditer(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}\b", text):
-        if m.start() == 0 and entities:
-            continue
         entities.append({"type": "mention", "offset": _u16(text[: m.start()]), "length": _u16(m.group(0))})
     for m in re.finditer(r"\bhttps?://[^\s<>\"]+", text):
         entities.append({"type": "url", "offset": _u16(text[: m.start()]), "length": _u16(m.group(0))})
@@ -685,6 +698,7 @@ _RESTRICTED_DEFAULT = {
     "can_send_video_notes": False,
     "can_send_voice_notes": False,
     "can_edit_tag": False,
+    "can_react_to_messages": False,
 }
 
 
@@ -829,9 +843,11 @@ class FakeBotAPI:
 
     @property
     def calls(self) -> list[Call]:
-        """Snapshot of all successful calls, in order, as ``(method, params)``."""
+        """Snapshot of every call (failed ones too), in order: ``Call(method, params, ok)``.
+
+        File downloads are recorded as method ``"downloadFile"``."""
         with self._lock:
-            return [Call(r.method, r.params) for r in self._records if r.ok]
+            return [Call(r.method, r.params, r.ok) for r in self._records]
 
     @property
     def failed_calls(self) -> list[FailedCall]:
@@ -842,24 +858,16 @@ class FakeBotAPI:
                 if not r.ok
             ]
 
-    @property
-    def all_calls(self) -> list[tuple[str, JSONDict, bool]]:
-        """Every call, successful or not: ``(method, params, ok)``."""
-        with self._lock:
-            return [(r.method, r.params, r.ok) for r in self._records]
-
-    def calls_of(self, method: str, *, include_failed: bool = False) -> list[JSONDict]:
-        """Params of the calls of ``method`` (case-insensitive), successful ones by default."""
+    def calls_of(self, method: str, *, ok_only: bool = False) -> list[JSONDict]:
+        """Params of every call of ``method`` (case-insensitive); ``ok_only`` drops failed ones."""
         want = self._canonical(method)
         with self._lock:
             return [
-                r.params
-                for r in self._records
-                if r.method == want and (r.ok or include_failed)
+                r.params for r in self._records if r.method == want and (r.ok or not ok_only)
             ]
 
     def sent_messages(self, chat_id: int | str | None = None) -> list[Call]:
-        """Successful sendMessage/editMessageText/sendPhoto/sendDocument calls, in order.
+        """*Successful* sendMessage/editMessageText/sendPhoto/sendDocument calls, in order.
 
         ``chat_id`` may be an id or a registered ``@username`` (both forms match).
         """
@@ -937,11 +945,14 @@ class FakeBotAPI:
         *,
         count: int = 1,
         timeout: float = 10.0,
+        include_failed: bool = False,
     ) -> JSONDict | None:
-        """Wait until ``count`` successful calls of ``method`` match; return the last params."""
+        """Wait until ``count`` successful (or any, with ``include_failed``) calls of
+        ``method`` match ``predicate(params)``; return the params of the ``count``-th."""
 
         def matching() -> list[JSONDict]:
-            return [p for p in self.calls_of(method) if predicate is None or predicate(p)]
+            calls = self.calls_of(method, ok_only=not include_failed)
+            return [p for p in calls if predicate is None or predicate(p)]
 
         if await self.wait_for_async(lambda: len(matching()) >= count, timeout):
             return matching()[count - 1]
@@ -1657,11 +1668,11 @@ class FakeBotAPI:
             return None, []
         text = str(text)
         if p.get(mode_key):
-            if self.validate:
-                return parse_entities(text, p[mode_key])
             try:
                 return parse_entities(text, p[mode_key])
             except ApiError:
+                if self.validate:
+                    raise
                 return text, []
         ents = p.get(entities_key)
         return text, list(ents) if isinstance(ents, list) else []
@@ -1796,7 +1807,11 @@ class FakeBotAPI:
             if self.validate:
                 raise ApiError(400, "Bad Request: message to edit not found")
             msg = self._store_message(self._bot_message_dict(state["chat"], "", int(mid)))
-        if self.validate and not self._is_bot_message(msg):
+        channel_editor = state["chat"]["type"] == "channel" and state["bot_status"] in (
+            "creator",
+            "administrator",
+        ) and state["bot_rights"].get("can_edit_messages", True)
+        if self.validate and not (self._is_bot_message(msg) or channel_editor):
             raise ApiError(400, "Bad Request: message can't be edited")
         return msg
 

@@ -1,0 +1,449 @@
+"""An uploaded file (.md, .txt, .pdf, .docx) or a news page URL -> a knowledge article on disk.
+
+No Telegram here. Errors a person can hit are IngestError(key, **values): ``key`` names a message in
+bot.messages.TEXTS, so the bot can explain them in the admin's language.
+
+Fetching a URL never reaches private, loopback, link-local, reserved or multicast addresses unless the
+operator allows it: every address the host resolves to is checked before each request (redirects are
+followed by hand, each hop checked), and the connection itself is made only to an address that passed
+the check, so a DNS answer that changes between the check and the connect (rebinding) gets nowhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import ipaddress
+import os
+import re
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import frontmatter
+import yaml
+
+from index.documents import MAX_FILE_BYTES, BadDocument, Document, parse_document
+from index.language import detect_language
+
+FILE_TYPES = (".md", ".txt", ".pdf", ".docx")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB; articles are far smaller
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
+FETCH_TIMEOUT = 20.0
+MIN_TEXT_CHARS = 80
+MAX_TITLE_CHARS = 300
+USER_AGENT = "centre-bot/0.1 (+knowledge import for the ASEM LLL Hub Central Asia Regional Centre)"
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_TXT_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+)$")
+_TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t",
+     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g", "q", "n", "o", "u",
+     "u", "h", "i"],
+))
+
+
+class IngestError(Exception):
+    """A problem the admin can fix; ``key`` is a bot.messages text, ``values`` fill it in."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(f"{key} {values}" if values else key)
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class Article:
+    id: str
+    title: str
+    lang: str
+    body: str
+    date: str
+    source: str = ""
+    url: str = ""
+    translation_of: str = ""
+
+    def to_markdown(self) -> str:
+        meta = {"id": self.id, "title": self.title, "date": self.date, "lang": self.lang,
+                "source": self.source, "url": self.url}
+        if self.translation_of:
+            meta["translation_of"] = self.translation_of
+        head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100_000)
+        return f"---\n{head}---\n{self.body.strip()}\n"
+
+
+# ------------------------------------------------------------------------------------ ids and text
+
+def slugify(text: str, max_len: int = 48) -> str:
+    out = []
+    for ch in text.lower():
+        if ch in _TRANSLIT:
+            out.append(_TRANSLIT[ch])
+        elif ch.isascii() and ch.isalnum():
+            out.append(ch)
+        else:
+            out.append("-")
+    slug = re.sub(r"-+", "-", "".join(out)).strip("-")
+    return slug[:max_len].rstrip("-")
+
+
+def make_id(title: str, body: str) -> str:
+    """Readable and stable: the title's slug plus a short hash of the text."""
+    digest = hashlib.sha256(normalise(body).encode("utf-8")).hexdigest()[:6]
+    return f"{slugify(title) or 'article'}-{digest}"
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _clean_title(title: str) -> str:
+    title = normalise(title).lstrip("#").strip()
+    return title[:MAX_TITLE_CHARS]
+
+
+def _paragraphs(lines: list[str]) -> str:
+    """Lines -> paragraphs separated by blank lines (the knowledge format)."""
+    paras, current = [], []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            if current:
+                paras.append(" ".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        paras.append(" ".join(current))
+    return "\n\n".join(paras)
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _language(title: str, body: str) -> str:
+    return detect_language(f"{title}\n{body[:3000]}").lang
+
+
+def _finish(title: str, body: str, *, date: str = "", source: str = "", url: str = "", meta: dict | None = None) -> Article:
+    meta = meta or {}
+    title = _clean_title(str(meta.get("title") or title))
+    body = body.strip()
+    if len(normalise(body)) < MIN_TEXT_CHARS:
+        raise IngestError("ingest_no_text", chars=len(normalise(body)), minimum=MIN_TEXT_CHARS)
+    if not title:
+        title = _clean_title(body.split("\n", 1)[0])[:120]
+    lang = str(meta.get("lang") or "").strip().lower() or _language(title, body)
+    return Article(
+        id=str(meta.get("id") or "").strip() or make_id(title, body),
+        title=title,
+        lang=lang,
+        body=body,
+        date=str(meta.get("date") or date or _today())[:10],
+        source=str(meta.get("source") or source).strip(),
+        url=str(meta.get("url") or url).strip(),
+        translation_of=str(meta.get("translation_of") or "").strip(),
+    )
+
+
+# ------------------------------------------------------------------------------------ files
+
+def check_upload(file_name: str | None, size: int | None) -> str:
+    """Type and size check before downloading; returns the suffix."""
+    suffix = Path(file_name or "").suffix.lower()
+    if suffix not in FILE_TYPES:
+        raise IngestError("ingest_bad_type", ext=suffix or "?", allowed=", ".join(FILE_TYPES))
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise IngestError("ingest_too_big", size=_mb(size), limit=_mb(MAX_UPLOAD_BYTES))
+    return suffix
+
+
+def article_from_file(file_name: str, data: bytes) -> Article:
+    suffix = check_upload(file_name, len(data))
+    stem = Path(file_name).stem
+    if suffix == ".pdf":
+        return _from_pdf(stem, data)
+    if suffix == ".docx":
+        return _from_docx(stem, data)
+    text = _decode(data)
+    if suffix == ".md":
+        return _from_markdown(text)
+    first, _, rest = text.lstrip("\n").partition("\n")
+    match = _TXT_DATE_LINE.match(first)
+    if match:
+        return _finish(match.group(2), _paragraphs(rest.split("\n")), date=match.group(1))
+    return _finish(first, _paragraphs(rest.split("\n")))
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data:
+        raise IngestError("ingest_not_text")
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        raise IngestError("ingest_not_text") from None
+
+
+def _from_markdown(text: str) -> Article:
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise IngestError("ingest_invalid", error=f"front matter: {str(exc).splitlines()[0]}") from None
+    meta = post.metadata if isinstance(post.metadata, dict) else {}
+    if meta.get("date") is not None and not isinstance(meta["date"], str):
+        meta["date"] = str(meta["date"])
+    body = post.content
+    title = ""
+    if not meta.get("title"):
+        first, _, rest = body.lstrip("\n").partition("\n")
+        title, body = first, rest
+    return _finish(title, _paragraphs(body.split("\n")), meta=meta)
+
+
+def _from_pdf(stem: str, data: bytes) -> Article:
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise IngestError("ingest_bad_file", error="the PDF is password-protected")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types for broken files
+        raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+    lines = _unwrap_pdf_lines("\n".join(pages).split("\n"))
+    title = _clean_title(str(meta_title))
+    if not title or title.lower() in {stem.lower(), "untitled"}:
+        title = next((line for line in lines if line.strip()), "")
+        lines = lines[lines.index(title) + 1:] if title else lines
+    return _finish(title, _paragraphs(lines))
+
+
+def _unwrap_pdf_lines(lines: list[str]) -> list[str]:
+    """PDF text comes as visual lines: join those that continue a sentence, keep paragraph ends."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            out.append("")
+            continue
+        if out and out[-1] and not re.search(r"[.!?:;»\"”)]$", out[-1]):
+            if out[-1].endswith("-") and line[:1].islower():
+                out[-1] = out[-1][:-1] + line
+            else:
+                out[-1] = f"{out[-1]} {line}"
+            continue
+        if out and out[-1]:
+            out.append("")  # the previous line ended a sentence: a paragraph break is likely
+        out.append(line)
+    return out
+
+
+def _from_docx(stem: str, data: bytes) -> Article:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many types for broken files
+        raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+    paragraphs = [(p.style.name if p.style is not None else "", p.text.strip()) for p in document.paragraphs]
+    paragraphs = [(style, text) for style, text in paragraphs if text]
+    title = _clean_title(document.core_properties.title or "")
+    if not title and paragraphs:
+        headed = [i for i, (style, _) in enumerate(paragraphs[:3]) if style.startswith(("Title", "Heading"))]
+        index = headed[0] if headed else 0
+        title = paragraphs[index][1]
+        del paragraphs[index]
+    return _finish(title, "\n\n".join(text for _, text in paragraphs))
+
+
+# ------------------------------------------------------------------------------------ URLs
+
+def _blocked(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+            or ip.is_unspecified)
+
+
+def vetted_addresses(host: str, port: int, allow_private: bool) -> list[str]:
+    """Every address ``host`` resolves to, after checking them all (one bad address refuses the host)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise IngestError("ingest_unresolvable", host=host) from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise IngestError("ingest_unresolvable", host=host)
+    if not allow_private:
+        for address in addresses:
+            if _blocked(address):
+                raise IngestError("ingest_private_url", host=host, address=address)
+    return addresses
+
+
+def _guarded_transport(allow_private: bool):
+    import httpcore
+    import httpx
+
+    class GuardedBackend(httpcore.SyncBackend):
+        def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+            error: Exception | None = None
+            for address in vetted_addresses(host, port, allow_private):
+                try:
+                    return super().connect_tcp(address, port, timeout, local_address, socket_options)
+                except httpcore.ConnectError as exc:
+                    error = exc
+            raise error  # type: ignore[misc]
+
+    class GuardedTransport(httpx.HTTPTransport):
+        def __init__(self):
+            super().__init__(trust_env=False, retries=0)
+            # httpx has no public hook for the network backend: swap in a pool that connects through ours.
+            # TLS still verifies the certificate and sends SNI for the host name, not the address.
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=httpx.create_ssl_context(trust_env=False),
+                network_backend=GuardedBackend(),
+                max_connections=4,
+            )
+
+    return GuardedTransport()
+
+
+def _check_url(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise IngestError("ingest_bad_url", url=url[:200])
+    if parts.username or parts.password:
+        raise IngestError("ingest_bad_url", url=url[:200])
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise IngestError("ingest_bad_url", url=url[:200]) from None
+    return parts.scheme, parts.hostname, port
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip().strip("<>")
+    if url and "://" not in url:
+        url = "https://" + url
+    return url
+
+
+def fetch_page(url: str, allow_private: bool, max_bytes: int = MAX_PAGE_BYTES,
+               timeout: float = FETCH_TIMEOUT) -> tuple[str, bytes, str]:
+    """GET a page: (final URL, body, content type). Redirects are followed here, each hop checked."""
+    import httpx
+
+    url = normalise_url(url)
+    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5"}
+    try:
+        with httpx.Client(transport=_guarded_transport(allow_private), follow_redirects=False,
+                          timeout=timeout, headers=headers) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                _, host, port = _check_url(url)
+                vetted_addresses(host, port, allow_private)
+                with client.stream("GET", url) as response:
+                    if response.is_redirect:
+                        location = response.headers.get("location", "")
+                        if not location:
+                            raise IngestError("ingest_http_status", status=response.status_code)
+                        url = urljoin(str(response.url), location)
+                        continue
+                    if response.status_code >= 400:
+                        raise IngestError("ingest_http_status", status=response.status_code)
+                    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                    if ctype and ctype not in _HTML_TYPES and ctype != "text/plain":
+                        raise IngestError("ingest_not_html", type=ctype)
+                    declared = response.headers.get("content-length", "")
+                    if declared.isdigit() and int(declared) > max_bytes:
+                        raise IngestError("ingest_page_too_big", limit=_mb(max_bytes))
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise IngestError("ingest_page_too_big", limit=_mb(max_bytes))
+                    return str(response.url), bytes(body), ctype or "text/html"
+            raise IngestError("ingest_too_many_redirects", limit=MAX_REDIRECTS)
+    except httpx.HTTPError as exc:
+        raise IngestError("ingest_fetch_failed", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+
+
+def article_from_page(url: str, body: bytes, content_type: str = "text/html") -> Article:
+    host = urlsplit(url).hostname or ""
+    if content_type == "text/plain":
+        text = body.decode("utf-8", "replace")
+        first, _, rest = text.lstrip().partition("\n")
+        return _finish(first, _paragraphs(rest.split("\n")), source=host, url=url)
+    try:
+        import trafilatura
+    except ImportError as exc:  # the operator's install is incomplete: say what to install
+        raise IngestError("ingest_extractor_missing", error=str(exc)[:200]) from None
+    doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False,
+                                      include_tables=False, favor_precision=True)
+    text = (doc.text if doc is not None else "") or ""
+    if not text.strip():
+        raise IngestError("ingest_no_article")
+    title = _clean_title(doc.title or "")
+    lines = text.split("\n")
+    if lines and title and normalise(lines[0]) == title:
+        lines = lines[1:]  # trafilatura repeats the headline as the first line
+    date = ""
+    if doc.date:
+        try:
+            date = dt.date.fromisoformat(str(doc.date)[:10]).isoformat()
+        except ValueError:
+            date = ""
+    source = (doc.sitename or "").strip() or host
+    return _finish(title, "\n\n".join(line.strip() for line in lines if line.strip()),
+                   date=date, source=source, url=url)
+
+
+def article_from_url(url: str, allow_private: bool) -> Article:
+    final_url, body, ctype = fetch_page(url, allow_private)
+    return article_from_page(final_url, body, ctype)
+
+
+# ------------------------------------------------------------------------------------ saving
+
+def find_duplicate(article: Article, documents: list[Document]) -> Document | None:
+    body = normalise(article.body)
+    for doc in documents:
+        if doc.id == article.id:
+            return doc
+        if article.url and doc.url and doc.url.rstrip("/") == article.url.rstrip("/") and doc.lang == article.lang:
+            return doc
+        if normalise(doc.body) == body:
+            return doc
+    return None
+
+
+def save_article(article: Article, knowledge_dir: Path) -> Path:
+    """Validate like the indexer will, then write <id>.md atomically (never over an existing file)."""
+    knowledge_dir = Path(knowledge_dir)
+    knowledge_dir.mkdir(parents=True, exist_ok=True)
+    path = knowledge_dir / f"{article.id}.md"
+    data = article.to_markdown().encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise IngestError("ingest_text_too_long", size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))
+    try:
+        parse_document(path, data)
+    except BadDocument as exc:
+        raise IngestError("ingest_invalid", error=str(exc)) from None
+    if path.exists():
+        raise IngestError("ingest_exists", id=article.id)
+    tmp = knowledge_dir / f".{article.id}.md.tmp"  # dot files are ignored by the indexer
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -1,0 +1,272 @@
+"""The bot's own state in SQLite (data_dir/bot.db): language choices, the question log, feedback,
+announcements and announcement drafts. It survives restarts; the schema evolves through migrations.
+
+One connection shared by the event loop and worker threads, guarded by a lock: every call is short.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("centre-bot")
+
+# Announcement states: 'known' = existed before the first index build, or no announcement chat was
+# configured; 'sending' = a post is in flight (kept if we crash: never post twice); 'posted' = done.
+KNOWN, SENDING, POSTED = "known", "sending", "posted"
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["users"].create({"user_id": int, "lang": str, "last_lang": str, "updated": str}, pk="user_id")
+    db["questions"].create(
+        {
+            "id": int, "at": str, "day": str, "user_id": int, "chat_id": int, "chat_type": str,
+            "question": str, "language": str, "answered": int, "latency_ms": float, "cited": str, "mode": str,
+        },
+        pk="id",
+    )
+    db["questions"].create_index(["day"])
+    db["questions"].create_index(["answered", "id"])
+    db["feedback"].create(
+        {"question_id": int, "user_id": int, "vote": int, "at": str},
+        pk=("question_id", "user_id"),
+        foreign_keys=[("question_id", "questions", "id")],
+    )
+    db["announcements"].create(
+        {"family": str, "doc_id": str, "lang": str, "title": str, "status": str, "chat": str,
+         "message_id": int, "at": str},
+        pk="family",
+    )
+    db["drafts"].create({"id": int, "admin_id": int, "text": str, "status": str, "created": str}, pk="id")
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@dataclass(frozen=True)
+class UserLang:
+    chosen: str | None  # set with /lang; wins over detection
+    last: str | None  # language of the user's last question
+
+
+@dataclass(frozen=True)
+class DayStats:
+    day: str
+    language: str
+    total: int
+    answered: int
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def local_day(moment: datetime | None = None) -> str:
+    """The calendar day in the machine's time zone (set TZ=Asia/Almaty in the container)."""
+    return (moment or _now()).astimezone().date().isoformat()
+
+
+class BotState:
+    def __init__(self, db_path: Path | str):
+        self.path = Path(db_path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
+        self.db = sqlite_utils.Database(conn)
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.RLock()
+        with self._lock:
+            MIGRATIONS.apply(self.db)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    # ---------------------------------------------------------------- users
+
+    def user_lang(self, user_id: int) -> UserLang:
+        with self._lock:
+            rows = list(self.db.query("select lang, last_lang from users where user_id = ?", [user_id]))
+        if not rows:
+            return UserLang(None, None)
+        return UserLang(rows[0]["lang"] or None, rows[0]["last_lang"] or None)
+
+    def set_user_lang(self, user_id: int, lang: str | None) -> None:
+        """Remember a /lang choice; None goes back to detecting the language of each question."""
+        with self._lock:
+            self.db["users"].upsert(
+                {"user_id": user_id, "lang": lang or "", "updated": _now().isoformat(timespec="seconds")},
+                pk="user_id", alter=False,
+            )
+
+    def set_last_lang(self, user_id: int, lang: str) -> None:
+        with self._lock:
+            self.db["users"].upsert(
+                {"user_id": user_id, "last_lang": lang, "updated": _now().isoformat(timespec="seconds")},
+                pk="user_id",
+            )
+
+    # ---------------------------------------------------------------- questions and feedback
+
+    def log_question(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        chat_type: str,
+        question: str,
+        language: str,
+        answered: bool,
+        latency_ms: float,
+        cited: list[str],
+        mode: str = "",
+        at: datetime | None = None,
+    ) -> int:
+        at = at or _now()
+        with self._lock:
+            table = self.db["questions"].insert(
+                {
+                    "at": at.isoformat(timespec="seconds"), "day": local_day(at), "user_id": user_id,
+                    "chat_id": chat_id, "chat_type": chat_type, "question": question, "language": language,
+                    "answered": int(bool(answered)), "latency_ms": round(latency_ms, 1),
+                    "cited": json.dumps(cited, ensure_ascii=False), "mode": mode,
+                }
+            )
+            return int(table.last_pk)
+
+    def question(self, question_id: int) -> dict | None:
+        with self._lock:
+            rows = list(self.db.query("select * from questions where id = ?", [question_id]))
+        return rows[0] if rows else None
+
+    def record_feedback(self, question_id: int, user_id: int, vote: int) -> bool:
+        """Store (or change) one user's vote on one answer; False if the question is unknown."""
+        if vote not in (1, -1):
+            raise ValueError("vote must be 1 or -1")
+        with self._lock:
+            if not self.db["questions"].count_where("id = ?", [question_id]):
+                return False
+            self.db["feedback"].upsert(
+                {"question_id": question_id, "user_id": user_id, "vote": vote,
+                 "at": _now().isoformat(timespec="seconds")},
+                pk=("question_id", "user_id"),
+            )
+            return True
+
+    def feedback_for(self, question_id: int) -> dict[int, int]:
+        with self._lock:
+            return {r["user_id"]: r["vote"] for r in self.db.query(
+                "select user_id, vote from feedback where question_id = ?", [question_id])}
+
+    def unanswered(self, limit: int = 15) -> list[dict]:
+        with self._lock:
+            return list(self.db.query(
+                "select id, at, language, question from questions where answered = 0 "
+                "order by id desc limit ?", [limit]))
+
+    def disliked(self, limit: int = 10) -> list[dict]:
+        """Answered questions whose answer got a 👎: gaps of another kind."""
+        with self._lock:
+            return list(self.db.query(
+                "select q.id, q.at, q.language, q.question, count(*) as votes from questions q "
+                "join feedback f on f.question_id = q.id where f.vote < 0 and q.answered = 1 "
+                "group by q.id order by q.id desc limit ?", [limit]))
+
+    def stats_by_day(self, days: int = 30) -> list[DayStats]:
+        since = local_day(_now() - timedelta(days=days - 1))
+        with self._lock:
+            rows = self.db.query(
+                "select day, language, count(*) as total, sum(answered) as answered from questions "
+                "where day >= ? group by day, language order by day, language", [since])
+            return [DayStats(r["day"], r["language"], r["total"], r["answered"] or 0) for r in rows]
+
+    def today(self) -> tuple[int, int]:
+        """(questions, answered) today."""
+        with self._lock:
+            row = next(self.db.query(
+                "select count(*) as total, coalesce(sum(answered), 0) as answered from questions where day = ?",
+                [local_day()]))
+        return row["total"], row["answered"]
+
+    def feedback_totals(self, days: int = 30) -> tuple[int, int]:
+        since = (_now() - timedelta(days=days)).isoformat(timespec="seconds")
+        with self._lock:
+            row = next(self.db.query(
+                "select coalesce(sum(vote > 0), 0) as up, coalesce(sum(vote < 0), 0) as down "
+                "from feedback where at >= ?", [since]))
+        return row["up"], row["down"]
+
+    # ---------------------------------------------------------------- announcements
+
+    def baseline_done(self) -> bool:
+        with self._lock:
+            return bool(self.db["meta"].count_where("key = 'announce_baseline'"))
+
+    def record_baseline(self, families: dict[str, tuple[str, str, str]]) -> None:
+        """First index build of a deployment: everything already there counts as announced."""
+        now = _now().isoformat(timespec="seconds")
+        with self._lock, self.db.atomic():
+            for family, (doc_id, lang, title) in families.items():
+                self.db["announcements"].insert(
+                    {"family": family, "doc_id": doc_id, "lang": lang, "title": title, "status": KNOWN,
+                     "chat": "", "message_id": None, "at": now},
+                    pk="family", ignore=True,
+                )
+            self.db["meta"].upsert({"key": "announce_baseline", "value": now}, pk="key")
+
+    def announced_families(self) -> set[str]:
+        with self._lock:
+            return {r["family"] for r in self.db.query("select family from announcements")}
+
+    def claim_announcement(self, family: str, doc_id: str, lang: str, title: str, chat: str, status: str = SENDING) -> bool:
+        """Reserve a family before posting; False if it was already claimed (then never post it)."""
+        with self._lock:
+            cursor = self.db.execute(
+                "insert or ignore into announcements (family, doc_id, lang, title, status, chat, message_id, at) "
+                "values (?, ?, ?, ?, ?, ?, null, ?)",
+                [family, doc_id, lang, title, status, chat, _now().isoformat(timespec="seconds")],
+            )
+            return cursor.rowcount == 1
+
+    def finish_announcement(self, family: str, message_id: int) -> None:
+        with self._lock:
+            self.db.execute("update announcements set status = ?, message_id = ? where family = ?",
+                            [POSTED, message_id, family])
+
+    def release_announcement(self, family: str) -> None:
+        """The post failed: forget the claim so that the next reindex tries again."""
+        with self._lock:
+            self.db.execute("delete from announcements where family = ? and status = ?", [family, SENDING])
+
+    def announcement(self, family: str) -> dict | None:
+        with self._lock:
+            rows = list(self.db.query("select * from announcements where family = ?", [family]))
+        return rows[0] if rows else None
+
+    # ---------------------------------------------------------------- /announce drafts
+
+    def create_draft(self, admin_id: int, text: str) -> int:
+        with self._lock:
+            table = self.db["drafts"].insert(
+                {"admin_id": admin_id, "text": text, "status": "pending",
+                 "created": _now().isoformat(timespec="seconds")})
+            return int(table.last_pk)
+
+    def take_draft(self, draft_id: int, status: str) -> dict | None:
+        """Move a pending draft to 'posted'/'cancelled'; None if it is unknown or already handled."""
+        with self._lock:
+            rows = list(self.db.query("select * from drafts where id = ? and status = 'pending'", [draft_id]))
+            if not rows:
+                return None
+            self.db.execute("update drafts set status = ? where id = ?", [status, draft_id])
+            return rows[0]
+
+    def reopen_draft(self, draft_id: int) -> None:
+        with self._lock:
+            self.db.execute("update drafts set status = 'pending' where id = ?", [draft_id])

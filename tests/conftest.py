@@ -1,0 +1,40 @@
+"""Shared fixtures: a corpus of the centre's articles plus distractors, indexed once with the real model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+DISTRACTORS = ROOT / "tests" / "eval" / "distractors"
+
+
+def copy_corpus(target: Path, with_distractors: bool = True) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    sources = list(KNOWLEDGE.glob("*.md")) + (list(DISTRACTORS.glob("*.md")) if with_distractors else [])
+    for path in sources:
+        shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def default_embedder():
+    from index.embeddings import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(tmp_path_factory, default_embedder):
+    """An Assistant over knowledge + distractors, index built once for the whole session."""
+    from bot.service import Assistant
+    from bot.settings import Settings
+
+    base = tmp_path_factory.mktemp("corpus")
+    settings = Settings(knowledge_dir=copy_corpus(base / "knowledge"), data_dir=base / "data")
+    assistant = Assistant(settings, embedder=default_embedder)
+    assistant.reindex()
+    return assistant

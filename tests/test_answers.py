@@ -1,0 +1,92 @@
+"""Questions people ask, in kk / ru / en, answered from the right article in their language, with citations."""
+
+from __future__ import annotations
+
+import pytest
+
+CENTRE = "central-asia-centre"
+
+ANSWERABLE = [
+    # (question, expected answer language, expected cited doc, words the answer must contain)
+    ("Орталық Азия өңірлік орталығы қай университетте құрылады?", "kk", f"{CENTRE}-kk", ["Гумилев"]),
+    ("Где будет создан региональный центр?", "ru", f"{CENTRE}-ru", ["Гумилёва", "Астане"]),
+    ("Who took over the ASEM LLL Hub chair from Ireland?", "en", f"{CENTRE}-en", ["Thailand"]),
+    ("орталык кай калада курылады", "kk", f"{CENTRE}-kk", ["Астана"]),
+    ("где будет секретариат хаба?", "ru", f"{CENTRE}-ru", ["Чулалонгкорн"]),
+    ("when was the lifelong learning hub founded", "en", f"{CENTRE}-en", ["2004"]),
+    ("Кто представлял Казахстан на встрече в Бухаресте?", "ru", f"{CENTRE}-ru", ["Мадибеков"]),
+    ("ASEM SOM1 кеңесі қай қалада өтті?", "kk", f"{CENTRE}-kk", ["Бухарест"]),
+    ("Who leads the new apprenticeship centre at DCU?", "en", "dcu-apprenticeship-centre", ["Niamh O'Connell"]),
+    ("Сколько мест в новом общежитии университета Манас?", "ru", "manas-dormitory-bishkek", ["800"]),
+    ("Шымкенттегі жаңа IT мектепте неше сынып бөлмесі бар?", "kk", "shymkent-it-school", ["48"]),
+    ("Where will the next ASEM foreign ministers meeting be held?", "en", "asem-foreign-ministers-2026", ["Kuala Lumpur"]),
+]
+
+UNANSWERABLE = [
+    ("What's the weather in Almaty?", "en"),
+    ("What is the centre's phone number?", "en"),
+    ("Какой курс доллара сегодня?", "ru"),
+    ("Бүгін Алматыда ауа райы қандай?", "kk"),
+]
+
+
+@pytest.mark.parametrize("question,lang,doc_id,words", ANSWERABLE)
+def test_answers_cite_the_right_article_in_the_askers_language(corpus_assistant, question, lang, doc_id, words):
+    answer = corpus_assistant.ask(question)
+    assert answer.language == lang
+    assert answer.answered, answer.answer
+    assert answer.citations[0].doc_id == doc_id
+    assert "[1]" in answer.answer
+    for word in words:
+        assert word.lower() in answer.answer.lower()
+    text = answer.as_text()
+    assert answer.citations[0].title in text and answer.citations[0].url in text
+
+
+@pytest.mark.parametrize("question,lang", UNANSWERABLE)
+def test_questions_the_knowledge_does_not_answer_get_an_honest_i_dont_know(corpus_assistant, question, lang):
+    answer = corpus_assistant.ask(question)
+    assert answer.language == lang
+    assert not answer.answered
+    assert answer.citations == []
+    from bot.messages import t
+
+    assert answer.answer == t("not_known", lang)
+
+
+def test_a_russian_question_about_a_kazakh_only_article_quotes_it_and_says_so(corpus_assistant):
+    answer = corpus_assistant.ask("Сколько исследователей будет работать в лаборатории ИИ в КазНУ?")
+    assert answer.answered
+    assert answer.citations[0].doc_id == "kaznu-ai-lab"
+    assert answer.citations[0].lang == "kk"
+    assert "только на казахском" in answer.answer
+
+
+def test_lang_override_answers_in_the_chosen_language(corpus_assistant):
+    answer = corpus_assistant.ask("Где будет создан региональный центр?", lang="en")
+    assert answer.language == "en"
+    assert answer.citations[0].doc_id == f"{CENTRE}-en"
+    assert "Gumilyov" in answer.answer
+
+
+def test_sources_are_listed_once_with_title_publisher_date_and_link(corpus_assistant):
+    answer = corpus_assistant.ask("Who will host the Hub secretariat and where will the new centre be?")
+    text = answer.as_text()
+    assert text.count("https://kaz.inform.kz/news/astanada-ortalik-aziya-onrlk-ortaligi-kuriladi-76b70c/") == 1
+    assert "Sources:" in text and "Kazinform" in text and "2025-11-19" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   \n\t ", "🙂🎉👍", "<b>&</i>", "?" * 50, "x" * 10_000, "Где центр? " * 1000, "<script>alert(1)</script>"],
+)
+def test_odd_questions_get_a_sensible_reply_not_a_traceback(corpus_assistant, question):
+    answer = corpus_assistant.ask(question)
+    assert answer.language in ("kk", "ru", "en")
+    assert answer.answer.strip()
+    assert answer.timings_ms["total"] >= 0
+
+
+def test_markup_around_a_real_question_is_ignored(corpus_assistant):
+    answer = corpus_assistant.ask("<b>Где</b> будет создан <i>региональный центр</i>?")
+    assert answer.answered and answer.citations[0].doc_id == f"{CENTRE}-ru"
