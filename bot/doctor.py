@@ -342,7 +342,10 @@ def check_index(settings: Settings) -> Check:
     from index.snapshot import Manifest, Snapshot, current_generation, index_root
 
     data = Path(settings.data_dir)
-    generation = current_generation(data)
+    try:
+        generation = current_generation(data)
+    except OSError as exc:
+        return Check("index", FAIL, f"cannot read {data}: {_short(exc)}", f"point {env_name('data_dir')} at a folder")
     if generation is None:
         return Check("index", FAIL, f"no index in {data}",
                      "run `centre-bot reindex` (the bot also builds it the first time it answers)")
@@ -438,14 +441,24 @@ def check_llm(settings: Settings) -> Check:
 
 
 def run_checks(settings: Settings, setting_problems: list[Check] | None = None) -> list[Check]:
-    checks = check_settings(settings, setting_problems)
-    checks += asyncio.run(check_telegram(settings))
-    checks.append(check_admins(settings))
-    checks += check_knowledge(settings)
-    checks.append(check_embedding_model(settings))
-    checks.append(check_index(settings))
-    checks.append(check_llm(settings))
-    checks.append(check_disk(settings))
+    steps = [
+        ("settings", lambda: check_settings(settings, setting_problems)),
+        ("telegram", lambda: asyncio.run(check_telegram(settings))),
+        ("admins", lambda: check_admins(settings)),
+        ("knowledge", lambda: check_knowledge(settings)),
+        ("model", lambda: check_embedding_model(settings)),
+        ("index", lambda: check_index(settings)),
+        ("llm", lambda: check_llm(settings)),
+        ("disk", lambda: check_disk(settings)),
+    ]
+    checks: list[Check] = []
+    for name, step in steps:
+        try:
+            result = step()
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+            result = Check(name, FAIL, f"the check itself failed: {type(exc).__name__}: {_short(exc)}",
+                           "fix the problem above, or report it with this line")
+        checks += result if isinstance(result, list) else [result]
     return checks
 
 
@@ -492,8 +505,12 @@ def _default_text(name: str) -> str:
     value = info.get_default(call_default_factory=True)
     if isinstance(value, SecretStr):
         value = value.get_secret_value()
-    if value is None or value == "" or value == []:
+    if value is None:
+        return "built in"
+    if value == "" or value == []:
         return "–"
+    if isinstance(value, bool):
+        value = str(value).lower()
     return f"`{value}`"
 
 

@@ -29,6 +29,527 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "База знаний ещё не готова. Спросите снова, когда администратор построит индекс.",
         "en": "The knowledge base is not ready yet. Please ask again once an admin has built the index.",
     },
+    # ------------------------------------------------------------------ Telegram bot
+    # Plain text: the bot escapes these for HTML. Button labels are short.
+    "start_greeting": {
+        "kk": "Сәлеметсіз бе, {name}! Мен ASEM LLL Hub Орталық Азия өңірлік орталығы туралы сұрақтарға қазақ, "
+        "орыс және ағылшын тілдерінде жауап беремін және орталық мақалаларына сілтеме жасаймын.\n\n"
+        "Сұрағыңызды жаза беріңіз. Топта мені атап өтіңіз немесе менің хабарламама жауап беріңіз. "
+        "Мысалы, мына сұрақтарды қойып көріңіз:",
+        "ru": "Здравствуйте, {name}! Я отвечаю на вопросы о Центральноазиатском региональном центре ASEM LLL Hub "
+        "на казахском, русском и английском языках и ссылаюсь на статьи центра.\n\n"
+        "Просто напишите вопрос. В группе упомяните меня или ответьте на моё сообщение. "
+        "Попробуйте, например:",
+        "en": "Hello, {name}! I answer questions about the ASEM LLL Hub Central Asia Regional Centre in Kazakh, "
+        "Russian and English, citing the centre's articles.\n\n"
+        "Just write your question. In a group, mention me or reply to my message. Try one of these:",
+    },
+    "example_1": {
+        "kk": "Орталық Азия өңірлік орталығы қай университетте құрылады?",
+        "ru": "Где будет создан Центральноазиатский региональный центр?",
+        "en": "Where will the Central Asian Regional Centre be created?",
+    },
+    "example_2": {
+        "kk": "ASEM LLL Hub төрағалығы Ирландиядан кімге өтті?",
+        "ru": "Кому Ирландия передала председательство в ASEM LLL Hub?",
+        "en": "Who took over the ASEM LLL Hub chair from Ireland?",
+    },
+    "example_3": {
+        "kk": "Жаңа орталық немен айналысады?",
+        "ru": "Чем будет заниматься новый центр?",
+        "en": "What will the new centre do?",
+    },
+    "help_user": {
+        "kk": "Мен ASEM LLL Hub Орталық Азия өңірлік орталығы туралы сұрақтарға орталық мақалалары негізінде "
+        "жауап беремін және оларға [1], [2] деп сілтеме жасаймын.\n\n"
+        "/ask <сұрақ> — сұрақ қою (топта; жеке чатта жай ғана жазыңыз)\n"
+        "/lang — жауап тілін таңдау\n"
+        "/sources — мен білетін мақалалар\n"
+        "/start — сұрақ мысалдары\n"
+        "/help — осы анықтама\n\n"
+        "Жауаптың астындағы 👍 және 👎 батырмалары оның пайдалы болған-болмағанын білуге көмектеседі.",
+        "ru": "Я отвечаю на вопросы о Центральноазиатском региональном центре ASEM LLL Hub по статьям центра "
+        "и ссылаюсь на них как [1], [2].\n\n"
+        "/ask <вопрос> — задать вопрос (в группе; в личном чате просто напишите)\n"
+        "/lang — выбрать язык ответов\n"
+        "/sources — статьи, которые я знаю\n"
+        "/start — примеры вопросов\n"
+        "/help — эта справка\n\n"
+        "Кнопки 👍 и 👎 под ответом помогают нам понять, был ли он полезен.",
+        "en": "I answer questions about the ASEM LLL Hub Central Asia Regional Centre from the centre's articles "
+        "and cite them as [1], [2].\n\n"
+        "/ask <question> — ask a question (in groups; in a private chat just write it)\n"
+        "/lang — choose the language of my answers\n"
+        "/sources — the articles I know\n"
+        "/start — example questions\n"
+        "/help — this help\n\n"
+        "The 👍 and 👎 buttons under an answer tell us whether it helped.",
+    },
+    "help_admin": {
+        "kk": "Әкімші командалары:\n"
+        "/reindex — білім қорының индексін жаңарту\n"
+        "/add — .md, .txt, .pdf немесе .docx файлына жауап ретінде жіберіңіз, не /add <жаңалық сілтемесі>\n"
+        "/remove <id> — мақаланы өшіру\n"
+        "/docs — барлық мақалалар және олардың id-і\n"
+        "/status — индекс, модель, жұмыс уақыты, бүгінгі сұрақтар\n"
+        "/announce <мәтін> — хабарландыру арнасына жариялау (алдымен алдын ала қарау)\n"
+        "/unanswered — мен жауап бере алмаған сұрақтар\n"
+        "/stats — күн сайынғы сұрақтар графигі",
+        "ru": "Команды администратора:\n"
+        "/reindex — обновить индекс по папке знаний\n"
+        "/add — ответом на файл .md, .txt, .pdf или .docx, либо /add <ссылка на новость>\n"
+        "/remove <id> — удалить статью\n"
+        "/docs — все статьи и их id\n"
+        "/status — индекс, модель, время работы, вопросы за сегодня\n"
+        "/announce <текст> — опубликовать в канале объявлений (сначала предпросмотр)\n"
+        "/unanswered — вопросы, на которые я не смог ответить\n"
+        "/stats — график вопросов по дням",
+        "en": "Admin commands:\n"
+        "/reindex — update the index from the knowledge folder\n"
+        "/add — reply with it to a .md, .txt, .pdf or .docx file, or /add <link to a news page>\n"
+        "/remove <id> — remove an article\n"
+        "/docs — all articles with their ids\n"
+        "/status — index, model, uptime, today's questions\n"
+        "/announce <text> — post to the announcement channel (after a preview)\n"
+        "/unanswered — questions I could not answer\n"
+        "/stats — chart of questions per day",
+    },
+    "cmd_start": {"kk": "Бастау және сұрақ мысалдары", "ru": "Начало и примеры вопросов", "en": "Start and example questions"},
+    "cmd_ask": {"kk": "Сұрақ қою", "ru": "Задать вопрос", "en": "Ask a question"},
+    "cmd_help": {"kk": "Анықтама", "ru": "Справка", "en": "Help"},
+    "cmd_lang": {"kk": "Жауап тілін таңдау", "ru": "Выбрать язык ответов", "en": "Choose the answer language"},
+    "cmd_sources": {"kk": "Мен білетін мақалалар", "ru": "Статьи, которые я знаю", "en": "Articles I know"},
+    "cmd_reindex": {"kk": "Индексті жаңарту", "ru": "Обновить индекс", "en": "Update the index"},
+    "cmd_add": {"kk": "Мақала қосу (файл немесе сілтеме)", "ru": "Добавить статью (файл или ссылка)",
+                "en": "Add an article (file or link)"},
+    "cmd_remove": {"kk": "Мақаланы өшіру", "ru": "Удалить статью", "en": "Remove an article"},
+    "cmd_docs": {"kk": "Мақалалар тізімі", "ru": "Список статей", "en": "List the articles"},
+    "cmd_status": {"kk": "Бот күйі", "ru": "Состояние бота", "en": "Bot status"},
+    "cmd_announce": {"kk": "Хабарландыру жариялау", "ru": "Опубликовать объявление", "en": "Post an announcement"},
+    "cmd_unanswered": {"kk": "Жауапсыз сұрақтар", "ru": "Вопросы без ответа", "en": "Unanswered questions"},
+    "cmd_stats": {"kk": "Сұрақтар статистикасы", "ru": "Статистика вопросов", "en": "Question statistics"},
+    "lang_prompt": {
+        "kk": "Жауап тілін таңдаңыз. «Автоматты» — сұрақ қай тілде қойылса, сол тілде жауап беру.",
+        "ru": "Выберите язык ответов. «Автоматически» — отвечать на языке вопроса.",
+        "en": "Choose the language of my answers. «Automatic» answers in the language of each question.",
+    },
+    "lang_auto": {"kk": "Автоматты", "ru": "Автоматически", "en": "Automatic"},
+    "lang_set": {
+        "kk": "Дайын: енді қазақ тілінде жауап беремін.",
+        "ru": "Готово: теперь отвечаю на русском.",
+        "en": "Done: I will answer in English.",
+    },
+    "lang_auto_set": {
+        "kk": "Дайын: сұрақ қай тілде қойылса, сол тілде жауап беремін.",
+        "ru": "Готово: буду отвечать на языке вопроса.",
+        "en": "Done: I will answer in the language of each question.",
+    },
+    "sources_title": {
+        "kk": "Мен білетін мақалалар ({count}):",
+        "ru": "Статьи, которые я знаю ({count}):",
+        "en": "Articles I know ({count}):",
+    },
+    "sources_empty": {
+        "kk": "Білім қоры әзірге бос.",
+        "ru": "База знаний пока пуста.",
+        "en": "The knowledge base is empty for now.",
+    },
+    "ask_usage": {
+        "kk": "Сұрақты командадан кейін жазыңыз, мысалы: /ask Орталық қайда құрылады?",
+        "ru": "Напишите вопрос после команды, например: /ask Где будет создан центр?",
+        "en": "Write the question after the command, for example: /ask Where will the centre be created?",
+    },
+    "rate_limited": {
+        "kk": "Сұрақтарды тым жиі қойып жатырсыз. {seconds} секунд күтіп, қайта сұраңыз.",
+        "ru": "Вы задаёте вопросы слишком часто. Подождите {seconds} с и спросите снова.",
+        "en": "You are asking faster than I can keep up with. Please wait {seconds} s and ask again.",
+    },
+    "feedback_thanks": {"kk": "Пікіріңізге рахмет!", "ru": "Спасибо за отзыв!", "en": "Thank you for the feedback!"},
+    "feedback_gone": {
+        "kk": "Бұл жауап жазбаларымда енді жоқ.",
+        "ru": "Этого ответа уже нет в моих записях.",
+        "en": "This answer is no longer in my records.",
+    },
+    "text_only": {
+        "kk": "Мен мәтіндік сұрақтарға жауап беремін — сұрағыңызды жазып жіберіңіз.",
+        "ru": "Я отвечаю на текстовые вопросы — напишите, пожалуйста, вопрос словами.",
+        "en": "I answer text questions: please type your question.",
+    },
+    "file_hint_admin": {
+        "kk": "Бұл файлды білім қорына қосу үшін оған /add командасымен жауап беріңіз.",
+        "ru": "Чтобы добавить этот файл в базу знаний, ответьте на него командой /add.",
+        "en": "To add this file to the knowledge base, reply to it with /add.",
+    },
+    "unknown_command": {
+        "kk": "Мұндай команданы білмеймін. Не істей алатынымды /help көрсетеді.",
+        "ru": "Я не знаю такой команды. Что я умею — в /help.",
+        "en": "I don't know this command. /help lists what I can do.",
+    },
+    "internal_error": {
+        "kk": "Кешіріңіз, менде бір қате шықты. Бір минуттан кейін қайталап көріңіз.",
+        "ru": "Извините, у меня что-то пошло не так. Попробуйте ещё раз через минуту.",
+        "en": "Sorry, something went wrong on my side. Please try again in a minute.",
+    },
+    "admin_only": {
+        "kk": "Кешіріңіз, бұл команда тек орталық әкімшілеріне арналған.",
+        "ru": "Извините, эта команда доступна только администраторам центра.",
+        "en": "Sorry, this command is only for the centre's administrators.",
+    },
+    "buttons_expired": {
+        "kk": "Бұл батырмалар енді жұмыс істемейді — команданы қайта жіберіңіз.",
+        "ru": "Эти кнопки больше не действуют — отправьте команду ещё раз.",
+        "en": "These buttons no longer work: send the command again.",
+    },
+    "reindex_waiting": {
+        "kk": "Қазір индекс жаңартылып жатыр; сіздің тапсырмаңыз одан кейін бірден басталады…",
+        "ru": "Индекс уже обновляется; ваша задача начнётся сразу после этого…",
+        "en": "The index is already being updated; yours starts right after that…",
+    },
+    "reindex_started": {"kk": "Индексті жаңартып жатырмын…", "ru": "Обновляю индекс…", "en": "Updating the index…"},
+    "reindex_progress": {
+        "kk": "Индексті жаңартып жатырмын… {stage}: {total} ішінен {done}",
+        "ru": "Обновляю индекс… {stage}: {done} из {total}",
+        "en": "Updating the index… {stage}: {done} of {total}",
+    },
+    "stage_chunking": {"kk": "мақалаларды бөлу", "ru": "разбиение статей", "en": "splitting the articles"},
+    "stage_embedding": {"kk": "векторларды есептеу", "ru": "вычисление векторов", "en": "computing vectors"},
+    "stage_writing": {"kk": "индексті жазу", "ru": "запись индекса", "en": "writing the index"},
+    "reindex_done": {
+        "kk": "✅ Индекс {seconds} секундта жаңартылды.",
+        "ru": "✅ Индекс обновлён за {seconds} с.",
+        "en": "✅ Index updated in {seconds} s.",
+    },
+    "reindex_unchanged": {
+        "kk": "✅ Білім қорында ештеңе өзгерген жоқ: индекс өзекті ({seconds} с).",
+        "ru": "✅ В папке знаний ничего не изменилось: индекс актуален ({seconds} с).",
+        "en": "✅ Nothing changed in the knowledge folder: the index is up to date ({seconds} s).",
+    },
+    "report_documents": {
+        "kk": "Мақалалар: {added} қосылды, {changed} өзгерді, {removed} өшірілді, {unchanged} өзгеріссіз.",
+        "ru": "Статьи: добавлено {added}, изменено {changed}, удалено {removed}, без изменений {unchanged}.",
+        "en": "Articles: {added} added, {changed} changed, {removed} removed, {unchanged} unchanged.",
+    },
+    "report_chunks": {
+        "kk": "Индекстегі үзінділер саны: {chunks}.",
+        "ru": "Фрагментов в индексе: {chunks}.",
+        "en": "Chunks in the index: {chunks}.",
+    },
+    "report_added": {"kk": "Қосылғандар: {ids}", "ru": "Добавлены: {ids}", "en": "Added: {ids}"},
+    "report_changed": {"kk": "Өзгергендер: {ids}", "ru": "Изменены: {ids}", "en": "Changed: {ids}"},
+    "report_removed": {"kk": "Өшірілгендер: {ids}", "ru": "Удалены: {ids}", "en": "Removed: {ids}"},
+    "report_skipped": {
+        "kk": "⚠️ {count} файл өткізіп жіберілді; оларды түзетіп, /reindex командасын қайта жіберіңіз:",
+        "ru": "⚠️ Пропущено файлов: {count}; исправьте их и снова отправьте /reindex:",
+        "en": "⚠️ {count} file(s) skipped; fix them and send /reindex again:",
+    },
+    "reindex_failed": {
+        "kk": "❌ Индексті жаңарту мүмкін болмады: {error}\nСұрақтарға бұрынғы индекс жауап бере береді.",
+        "ru": "❌ Не удалось обновить индекс: {error}\nНа вопросы по-прежнему отвечает прежний индекс.",
+        "en": "❌ The index could not be updated: {error}\nThe previous index keeps answering questions.",
+    },
+    "add_usage": {
+        "kk": "Мақала қосу үшін файлды (.md, .txt, .pdf немесе .docx) жіберіп, оған /add командасымен жауап "
+        "беріңіз немесе /add <жаңалық сілтемесі> деп жазыңыз.",
+        "ru": "Чтобы добавить статью, отправьте файл (.md, .txt, .pdf или .docx) и ответьте на него командой /add "
+        "или напишите /add <ссылка на новость>.",
+        "en": "To add an article, send the file (.md, .txt, .pdf or .docx) and reply to it with /add, "
+        "or write /add <link to a news page>.",
+    },
+    "add_reading_file": {"kk": "{name} файлын оқып жатырмын…", "ru": "Читаю файл {name}…", "en": "Reading {name}…"},
+    "add_fetching": {"kk": "Бетті жүктеп жатырмын: {url}", "ru": "Загружаю страницу: {url}", "en": "Downloading the page: {url}"},
+    "add_saved": {
+        "kk": "{id} ретінде сақталды. Индексті жаңартып жатырмын…",
+        "ru": "Сохранено как {id}. Обновляю индекс…",
+        "en": "Saved as {id}. Updating the index…",
+    },
+    "add_done": {
+        "kk": "✅ Білім қорына қосылды: «{title}»\nid: {id} · тілі: {lang} · күні: {date}",
+        "ru": "✅ Добавлено в базу знаний: «{title}»\nid: {id} · язык: {lang} · дата: {date}",
+        "en": "✅ Added to the knowledge base: «{title}»\nid: {id} · language: {lang} · date: {date}",
+    },
+    "add_not_indexed": {
+        "kk": "⚠️ Файл сақталды, бірақ индекске кірмеді: {error}",
+        "ru": "⚠️ Файл сохранён, но в индекс не попал: {error}",
+        "en": "⚠️ The file was saved but the indexer skipped it: {error}",
+    },
+    "add_duplicate": {
+        "kk": "Бұл мақала білім қорында бар: {id} («{title}»). Ештеңе қосылған жоқ.",
+        "ru": "Эта статья уже есть в базе знаний: {id} («{title}»). Ничего не добавлено.",
+        "en": "This article is already in the knowledge base as {id} («{title}»). Nothing was added.",
+    },
+    "add_download_failed": {
+        "kk": "Файлды Telegram-нан жүктеу мүмкін болмады ({error}). Оны қайта жіберіңіз.",
+        "ru": "Не удалось скачать файл из Telegram ({error}). Отправьте его ещё раз.",
+        "en": "Could not download the file from Telegram ({error}). Please send it again.",
+    },
+    "ingest_bad_type": {
+        "kk": "{ext} түріндегі файлдарды қосу мүмкін емес. Мыналардың бірін жіберіңіз: {allowed}.",
+        "ru": "Файлы типа {ext} добавить нельзя. Подходят: {allowed}.",
+        "en": "Files of type {ext} can't be added. Send one of: {allowed}.",
+    },
+    "ingest_too_big": {
+        "kk": "Файл тым үлкен ({size}; шегі — {limit}).",
+        "ru": "Файл слишком большой ({size}; предел — {limit}).",
+        "en": "The file is too large ({size}; the limit is {limit}).",
+    },
+    "ingest_not_text": {
+        "kk": "Файл UTF-8 кодтауындағы мәтін емес. Оны UTF-8 (немесе .docx/.pdf) түрінде сақтап, қайта жіберіңіз.",
+        "ru": "Файл не является текстом в кодировке UTF-8. Сохраните его в UTF-8 (или как .docx/.pdf) и отправьте снова.",
+        "en": "The file is not UTF-8 text. Save it as UTF-8 (or as .docx/.pdf) and send it again.",
+    },
+    "ingest_no_text": {
+        "kk": "Онда мәтін жоқтың қасы ({chars} таңба, кемінде {minimum} қажет). Сканерленген PDF-те мәтін "
+        "қабаты болмайды — мәтінді .docx немесе .txt түрінде жіберіңіз.",
+        "ru": "В нём почти нет текста ({chars} символов, нужно хотя бы {minimum}). У отсканированного PDF нет "
+        "текстового слоя — пришлите текст в .docx или .txt.",
+        "en": "I found almost no text in it ({chars} characters; at least {minimum} are needed). A scanned PDF "
+        "has no text layer: send the text as .docx or .txt instead.",
+    },
+    "ingest_bad_file": {
+        "kk": "Файлды оқу мүмкін болмады ({error}). Оның компьютерде ашылатынын тексеріп, қайта жіберіңіз.",
+        "ru": "Не удалось прочитать файл ({error}). Проверьте, что он открывается на компьютере, и отправьте снова.",
+        "en": "The file could not be read ({error}). Check that it opens on your computer and send it again.",
+    },
+    "ingest_invalid": {
+        "kk": "Мақаланы индекстеу мүмкін емес: {error}",
+        "ru": "Статью нельзя проиндексировать: {error}",
+        "en": "The article can't be indexed: {error}",
+    },
+    "ingest_exists": {
+        "kk": "Білім қорында {id} файлы бұрыннан бар. Алдымен оны /remove {id} арқылы өшіріңіз немесе id-ін өзгертіңіз.",
+        "ru": "Файл {id} уже есть в папке знаний. Сначала удалите его командой /remove {id} или измените id.",
+        "en": "A file for {id} already exists in the knowledge folder. Remove it with /remove {id} first, or change the id.",
+    },
+    "ingest_text_too_long": {
+        "kk": "Мақала мәтіні тым ұзын ({size}; шегі — {limit}). Оны бірнеше мақалаға бөліңіз.",
+        "ru": "Текст статьи слишком длинный ({size}; предел — {limit}). Разделите его на несколько статей.",
+        "en": "The article text is too long ({size}; the limit is {limit}). Split it into several articles.",
+    },
+    "ingest_bad_url": {
+        "kk": "Бұл веб-бет сілтемесіне ұқсамайды: {url}. http:// немесе https:// деп басталатын сілтеме жіберіңіз.",
+        "ru": "Это не похоже на ссылку на веб-страницу: {url}. Пришлите ссылку, которая начинается с http:// или https://.",
+        "en": "This doesn't look like a web page link: {url}. Send a link that starts with http:// or https://.",
+    },
+    "ingest_unresolvable": {
+        "kk": "{host} сайты табылмады. Сілтемені тексеріңіз.",
+        "ru": "Сайт {host} не найден. Проверьте ссылку.",
+        "en": "The site {host} could not be found. Check the link.",
+    },
+    "ingest_private_url": {
+        "kk": "Сілтеме ішкі желі мекенжайына ({address}) апарады, қауіпсіздік үшін мұндай беттерді ашпаймын. "
+        "Жалпыға қолжетімді сілтеме жіберіңіз.",
+        "ru": "Ссылка ведёт на адрес внутренней сети ({address}); из соображений безопасности я такие страницы "
+        "не открываю. Пришлите общедоступную ссылку.",
+        "en": "The link points to an internal network address ({address}), which I don't open for safety. "
+        "Send a public link.",
+    },
+    "ingest_fetch_failed": {
+        "kk": "Бетті жүктеу мүмкін болмады ({error}). Сілтемені тексеріңіз немесе кейінірек қайталаңыз.",
+        "ru": "Не удалось загрузить страницу ({error}). Проверьте ссылку или попробуйте позже.",
+        "en": "The page could not be downloaded ({error}). Check the link or try again later.",
+    },
+    "ingest_http_status": {
+        "kk": "Сайт {status} қатесімен жауап берді. Сілтеменің браузерде ашылатынын тексеріңіз.",
+        "ru": "Сайт ответил ошибкой {status}. Проверьте, что ссылка открывается в браузере.",
+        "en": "The site answered with error {status}. Check that the link opens in a browser.",
+    },
+    "ingest_not_html": {
+        "kk": "Сілтеме веб-бетке емес, {type} түріндегі файлға апарады. Файлды жүктеп алып, маған /add арқылы жіберіңіз.",
+        "ru": "Ссылка ведёт не на веб-страницу, а на файл типа {type}. Скачайте файл и отправьте его мне с /add.",
+        "en": "The link leads to a file of type {type}, not a web page. Download the file and send it to me with /add.",
+    },
+    "ingest_page_too_big": {
+        "kk": "Бет {limit} көлемінен үлкен; мұндай үлкен беттерді жүктемеймін.",
+        "ru": "Страница больше {limit}; такие большие страницы я не загружаю.",
+        "en": "The page is larger than {limit}; I don't download pages that big.",
+    },
+    "ingest_too_many_redirects": {
+        "kk": "Сілтеме {limit} реттен көп қайта бағытталады. Оны браузерде ашып, соңғы мекенжайды жіберіңіз.",
+        "ru": "Ссылка перенаправляет больше {limit} раз. Откройте её в браузере и пришлите конечный адрес.",
+        "en": "The link redirects more than {limit} times. Open it in a browser and send me the final address.",
+    },
+    "ingest_no_article": {
+        "kk": "Бұл беттен мақала мәтінін таба алмадым. Мәтінді .txt немесе .docx файлына көшіріп, /add арқылы жіберіңіз.",
+        "ru": "Не удалось найти на странице текст статьи. Скопируйте текст в файл .txt или .docx и отправьте его с /add.",
+        "en": "I couldn't find article text on that page. Copy the text into a .txt or .docx file and send it with /add.",
+    },
+    "ingest_extractor_missing": {
+        "kk": "Бұл серверде веб-беттерді оқу мүмкіндігі жоқ ({error}). Операторға жетіспейтін пакетті орнатуды "
+        "айтыңыз; әзірге мақаланы файл ретінде жіберіңіз.",
+        "ru": "На этом сервере чтение веб-страниц недоступно ({error}). Попросите оператора установить недостающий "
+        "пакет, а пока пришлите статью файлом.",
+        "en": "Reading web pages is not available on this server ({error}). Ask the operator to install the missing "
+        "package; meanwhile, send the article as a file.",
+    },
+    "remove_usage": {
+        "kk": "Өшірілетін мақаланың id-ін жазыңыз, мысалы: /remove {example}. Барлық id-лер /docs тізімінде.",
+        "ru": "Напишите id статьи, которую нужно удалить, например: /remove {example}. Все id есть в /docs.",
+        "en": "Write the id of the article to remove, for example: /remove {example}. /docs lists the ids.",
+    },
+    "remove_not_found": {
+        "kk": "{id} id-і бар мақала жоқ. Барлық id-лер /docs тізімінде.",
+        "ru": "Статьи с id {id} нет. Все id есть в /docs.",
+        "en": "There is no article with id {id}. /docs lists the ids.",
+    },
+    "remove_done": {
+        "kk": "🗑 «{title}» ({id}) өшірілді. Файл {path} қалтасына көшірілді, оны қалпына келтіруге болады.",
+        "ru": "🗑 Статья «{title}» ({id}) удалена. Файл перемещён в {path}, его можно восстановить.",
+        "en": "🗑 Removed «{title}» ({id}). The file was moved to {path}, so it can be restored.",
+    },
+    "remove_orphans": {
+        "kk": "Ескерту: оның {ids} нұсқалары енді жеке мақала ретінде қалды.",
+        "ru": "Обратите внимание: её переводы {ids} теперь остаются самостоятельными статьями.",
+        "en": "Note: its renditions {ids} now stand on their own.",
+    },
+    "docs_title": {
+        "kk": "Білім қорындағы мақалалар ({count}):",
+        "ru": "Статьи в базе знаний ({count}):",
+        "en": "Articles in the knowledge base ({count}):",
+    },
+    "status_title": {"kk": "Бот күйі", "ru": "Состояние бота", "en": "Bot status"},
+    "status_documents": {"kk": "Мақалалар: {count} ({by_lang})", "ru": "Статьи: {count} ({by_lang})",
+                         "en": "Articles: {count} ({by_lang})"},
+    "status_chunks": {"kk": "Үзінділер: {count} ({by_lang})", "ru": "Фрагменты: {count} ({by_lang})",
+                      "en": "Chunks: {count} ({by_lang})"},
+    "status_model": {"kk": "Эмбеддинг моделі: {model}", "ru": "Модель эмбеддингов: {model}", "en": "Embedding model: {model}"},
+    "status_index": {
+        "kk": "Индекс құрылған уақыт: {created} ({age} бұрын)",
+        "ru": "Индекс построен: {created} ({age} назад)",
+        "en": "Index built: {created} ({age} ago)",
+    },
+    "status_uptime": {"kk": "Боттың жұмыс уақыты: {uptime}", "ru": "Бот работает: {uptime}", "en": "Bot running for: {uptime}"},
+    "status_today": {
+        "kk": "Бүгінгі сұрақтар: {total}, жауап берілгені: {share}",
+        "ru": "Вопросов сегодня: {total}, с ответом: {share}",
+        "en": "Questions today: {total}, answered: {share}",
+    },
+    "status_feedback": {
+        "kk": "Соңғы 30 күндегі пікірлер: 👍 {up} · 👎 {down}",
+        "ru": "Отзывы за 30 дней: 👍 {up} · 👎 {down}",
+        "en": "Feedback in the last 30 days: 👍 {up} · 👎 {down}",
+    },
+    "status_announce": {"kk": "Хабарландыру арнасы: {chat}", "ru": "Канал объявлений: {chat}", "en": "Announcement chat: {chat}"},
+    "status_announce_none": {
+        "kk": "Хабарландыру арнасы: орнатылмаған (CENTRE_BOT_ANNOUNCE_CHAT_ID)",
+        "ru": "Канал объявлений: не задан (CENTRE_BOT_ANNOUNCE_CHAT_ID)",
+        "en": "Announcement chat: not set (CENTRE_BOT_ANNOUNCE_CHAT_ID)",
+    },
+    "status_no_index": {
+        "kk": "Индекс әлі құрылмаған: /reindex командасын жіберіңіз.",
+        "ru": "Индекс ещё не построен: отправьте /reindex.",
+        "en": "The index is not built yet: send /reindex.",
+    },
+    "unit_day": {"kk": "күн", "ru": "д", "en": "d"},
+    "unit_hour": {"kk": "сағ", "ru": "ч", "en": "h"},
+    "unit_minute": {"kk": "мин", "ru": "мин", "en": "min"},
+    "unit_second": {"kk": "с", "ru": "с", "en": "s"},
+    "announce_usage": {
+        "kk": "Хабарландыру мәтінін командадан кейін жазыңыз: /announce <мәтін>. Алдымен оның қалай көрінетінін көрсетемін.",
+        "ru": "Напишите текст объявления после команды: /announce <текст>. Сначала я покажу предпросмотр.",
+        "en": "Write the announcement after the command: /announce <text>. I'll show you a preview first.",
+    },
+    "announce_no_chat": {
+        "kk": "Хабарландыру арнасы орнатылмаған. Операторға CENTRE_BOT_ANNOUNCE_CHAT_ID мәніне арнаның @атауын "
+        "немесе топтың id-ін жазуды және ботты сол жерде әкімші етуді айтыңыз.",
+        "ru": "Канал объявлений не задан. Попросите оператора указать в CENTRE_BOT_ANNOUNCE_CHAT_ID @имя канала "
+        "или id группы и сделать бота там администратором.",
+        "en": "No announcement chat is set. Ask the operator to set CENTRE_BOT_ANNOUNCE_CHAT_ID to the channel's "
+        "@name or the group's id, and to make the bot an administrator there.",
+    },
+    "announce_preview": {
+        "kk": "Алдын ала қарау. Хабарландыру {chat} арнасында былай жарияланады:",
+        "ru": "Предпросмотр. Объявление будет опубликовано в {chat} так:",
+        "en": "Preview. The announcement will be posted to {chat} like this:",
+    },
+    "announce_confirm": {"kk": "✅ Жариялау", "ru": "✅ Опубликовать", "en": "✅ Publish"},
+    "announce_cancel": {"kk": "✖️ Бас тарту", "ru": "✖️ Отмена", "en": "✖️ Cancel"},
+    "announce_posted": {"kk": "✅ {chat} арнасында жарияланды.", "ru": "✅ Опубликовано в {chat}.", "en": "✅ Posted to {chat}."},
+    "announce_cancelled": {
+        "kk": "Бас тартылды: ештеңе жарияланған жоқ.",
+        "ru": "Отменено: ничего не опубликовано.",
+        "en": "Cancelled: nothing was posted.",
+    },
+    "announce_too_long": {
+        "kk": "Хабарландыру тым ұзын ({length} таңба; шегі — {limit}).",
+        "ru": "Объявление слишком длинное ({length} символов; предел — {limit}).",
+        "en": "The announcement is too long ({length} characters; the limit is {limit}).",
+    },
+    "announce_read_more": {"kk": "Мақаланы оқу", "ru": "Читать статью", "en": "Read the article"},
+    "announce_new_posted": {
+        "kk": "📣 {chat} арнасында жарияланды: «{title}»",
+        "ru": "📣 Анонс опубликован в {chat}: «{title}»",
+        "en": "📣 Announced in {chat}: «{title}»",
+    },
+    "announce_failed": {
+        "kk": "❌ {chat} арнасына жариялау мүмкін болмады: {error}",
+        "ru": "❌ Не удалось опубликовать в {chat}: {error}",
+        "en": "❌ Could not post to {chat}: {error}",
+    },
+    "announce_fix_chat_not_found": {
+        "kk": "Telegram {chat} чатын білмейді. CENTRE_BOT_ANNOUNCE_CHAT_ID мәнін тексеріңіз: арнаның @атауын немесе "
+        "топтың сандық id-ін (-100-ден басталады) жазып, ботты сол чатқа қосыңыз.",
+        "ru": "Telegram не знает чат {chat}. Проверьте CENTRE_BOT_ANNOUNCE_CHAT_ID: укажите @имя канала или числовой "
+        "id группы (начинается с -100) и добавьте бота в этот чат.",
+        "en": "Telegram does not know the chat {chat}. Check CENTRE_BOT_ANNOUNCE_CHAT_ID: use the channel's @username "
+        "or the group's numeric id (it starts with -100), and add the bot to that chat.",
+    },
+    "announce_fix_not_member": {
+        "kk": "Бот {chat} чатының мүшесі емес. Оны арнаға немесе топқа әкімші ретінде қосыңыз.",
+        "ru": "Бот не состоит в {chat}. Добавьте его в канал или группу администратором.",
+        "en": "The bot is not a member of {chat}. Add it to the channel or group as an administrator.",
+    },
+    "announce_fix_not_admin": {
+        "kk": "Боттың {chat} чатында жазуға құқығы жоқ. Оны «Хабарлар жариялау» құқығы бар әкімші етіңіз.",
+        "ru": "Бот не может публиковать в {chat}. Сделайте его администратором с правом «Публикация сообщений».",
+        "en": "The bot may not post in {chat}. Make it an administrator with the «Post messages» right.",
+    },
+    "announce_fix_other": {
+        "kk": "Боттың {chat} чатында жаза алатынын тексеріңіз.",
+        "ru": "Проверьте, что бот может публиковать в {chat}.",
+        "en": "Check that the bot can post in {chat}.",
+    },
+    "announce_retry_reindex": {
+        "kk": "Түзеткеннен кейін /reindex жіберіңіз: жарияланбаған мақалалар қайта жіберіледі.",
+        "ru": "После исправления отправьте /reindex: неопубликованные анонсы будут отправлены снова.",
+        "en": "Once fixed, send /reindex: the articles not yet announced are posted then.",
+    },
+    "announce_retry_button": {
+        "kk": "Түзеткеннен кейін «Жариялау» батырмасын қайта басыңыз.",
+        "ru": "После исправления снова нажмите «Опубликовать».",
+        "en": "Once fixed, press «Publish» again.",
+    },
+    "unanswered_title": {
+        "kk": "Мен жауап бере алмаған соңғы сұрақтар ({count}) — білім қорын толықтыратын тақырыптар:",
+        "ru": "Последние вопросы, на которые я не смог ответить ({count}), — пробелы в базе знаний:",
+        "en": "The latest questions I could not answer ({count}) — the knowledge gaps to fill:",
+    },
+    "unanswered_empty": {
+        "kk": "Әзірге жауапсыз сұрақтар жоқ.",
+        "ru": "Вопросов без ответа пока нет.",
+        "en": "No unanswered questions so far.",
+    },
+    "disliked_title": {
+        "kk": "👎 белгісі қойылған жауаптар ({count}):",
+        "ru": "Ответы, отмеченные 👎 ({count}):",
+        "en": "Answers marked 👎 ({count}):",
+    },
+    "stats_empty": {
+        "kk": "Әзірге сұрақтар жоқ: адамдар сұрай бастағанда график пайда болады.",
+        "ru": "Вопросов пока нет: график появится, когда люди начнут спрашивать.",
+        "en": "No questions yet: the chart appears once people start asking.",
+    },
+    "stats_caption": {
+        "kk": "Соңғы {days} күндегі сұрақтар: {total}, жауап берілгені: {share}.",
+        "ru": "Вопросов за последние {days} дней: {total}, с ответом: {share}.",
+        "en": "Questions in the last {days} days: {total}, answered: {share}.",
+    },
+    "chart_title": {
+        "kk": "Күндер және тілдер бойынша сұрақтар",
+        "ru": "Вопросы по дням и языкам",
+        "en": "Questions per day by language",
+    },
+    "chart_questions": {"kk": "сұрақтар", "ru": "вопросы", "en": "questions"},
+    "chart_answered": {"kk": "жауап берілгені, %", "ru": "с ответом, %", "en": "answered, %"},
 }
 
 # Language names as they read inside the "only_in" sentence of each language.

