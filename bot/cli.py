@@ -183,6 +183,21 @@ def chat_cmd(
         typer.echo(assistant.ask(question, lang=lang).as_text() + "\n")
 
 
+@app.command("run")
+def run_cmd(
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+):
+    """Start the Telegram bot: long polling, or a webhook server when CENTRE_BOT_WEBHOOK_URL is set."""
+    settings = load_settings(knowledge, data)
+    from bot.telegram_app import BotConfigError, run_bot
+
+    try:
+        run_bot(settings)
+    except BotConfigError as exc:
+        fail(str(exc))
+
+
 @app.command("doctor")
 def doctor_cmd(
     knowledge: KnowledgeOpt = None,

@@ -217,12 +217,16 @@ def _from_pdf(stem: str, data: bytes) -> Article:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types for broken files
         raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
-    lines = _unwrap_pdf_lines("\n".join(pages).split("\n"))
+    raw = [line.strip() for line in "\n".join(pages).split("\n")]
+    first = next((i for i, line in enumerate(raw) if line), None)
     title = _clean_title(str(meta_title))
-    if not title or title.lower() in {stem.lower(), "untitled"}:
-        title = next((line for line in lines if line.strip()), "")
-        lines = lines[lines.index(title) + 1:] if title else lines
-    return _finish(title, _paragraphs(lines))
+    if first is not None and (not title or title.lower() in {stem.lower(), "untitled"}):
+        # A headline sits on its own visual line and has no full stop: take it before unwrapping.
+        title = raw[first]
+        raw = raw[first + 1:]
+    elif first is not None and normalise(raw[first]) == title:
+        raw = raw[first + 1:]
+    return _finish(title, _paragraphs(_unwrap_pdf_lines(raw)))
 
 
 def _unwrap_pdf_lines(lines: list[str]) -> list[str]:

@@ -1348,11 +1348,13 @@ def webhook_secret(settings: Settings) -> str:
     return secret
 
 
-def serve(app: Application, settings: Settings, *, stop_signals: Any = None, secret: str | None = None) -> None:
-    """Run until stopped: a webhook server when CENTRE_BOT_WEBHOOK_URL is set, long polling otherwise."""
-    from telegram._utils.defaultvalue import DEFAULT_NONE  # PTB's "use the default signals" marker
+def serve(app: Application, settings: Settings, *, stop_signals: Any = "default", secret: str | None = None) -> None:
+    """Run until stopped: a webhook server when CENTRE_BOT_WEBHOOK_URL is set, long polling otherwise.
 
-    signals = DEFAULT_NONE if stop_signals == "default" else stop_signals
+    ``stop_signals``: "default" lets PTB stop on SIGINT/SIGTERM; None (for a bot run in a thread, as the
+    tests and the benchmark do) installs no signal handlers.
+    """
+    signals = {} if stop_signals == "default" else {"stop_signals": stop_signals}
     try:
         if settings.webhook_url:
             url_path = urlsplit(settings.webhook_url).path.strip("/")
@@ -1361,10 +1363,10 @@ def serve(app: Application, settings: Settings, *, stop_signals: Any = None, sec
             app.run_webhook(
                 listen=settings.webhook_listen, port=settings.webhook_port, url_path=url_path,
                 webhook_url=settings.webhook_url, secret_token=secret or webhook_secret(settings),
-                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, stop_signals=signals,
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, **signals,
             )
         else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, stop_signals=signals)
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, **signals)
     except InvalidToken:
         raise BotConfigError(
             "Telegram rejected the bot token in CENTRE_BOT_TELEGRAM_TOKEN. Copy it again from @BotFather "
@@ -1396,6 +1398,6 @@ def run_bot(settings: Settings) -> None:
     state = BotState(Path(settings.data_dir) / "bot.db")
     app = build_application(settings, Assistant(settings), state)
     try:
-        serve(app, settings, stop_signals="default", secret=secret)
+        serve(app, settings, secret=secret)
     finally:
         state.close()

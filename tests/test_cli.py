@@ -1,0 +1,85 @@
+"""The `centre-bot` command as a person runs it: real process, real model, real index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_corpus
+
+CLI = [sys.executable, "-m", "bot.cli"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=full_env, cwd=ROOT,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cli")
+    return copy_corpus(base / "knowledge", with_distractors=False), base / "data"
+
+
+def test_ask_builds_the_index_and_prints_a_cited_answer(dirs):
+    knowledge, data = dirs
+    result = run("ask", "--knowledge", str(knowledge), "--data", str(data), "Где будет создан региональный центр?")
+    assert result.returncode == 0, result.stderr
+    assert "[1]" in result.stdout and "Источники:" in result.stdout
+    assert "https://kaz.inform.kz/news/astanada-ortalik-aziya-onrlk-ortaligi-kuriladi-76b70c/" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_json_from_stdin_answers_each_line_in_one_process(dirs):
+    knowledge, data = dirs
+    questions = "Орталық Азия өңірлік орталығы қай университетте құрылады?\nWhat's the weather in Almaty?\n\n🙂\n"
+    result = run("ask", "--json", "--knowledge", str(knowledge), "--data", str(data), "-", stdin=questions)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 3
+    kk, weather, emoji = rows
+    assert kk["language"] == "kk" and kk["answered"] is True
+    citation = kk["citations"][0]
+    assert set(citation) >= {"n", "doc_id", "title", "source", "date", "url", "lang", "quote", "score"}
+    assert citation["doc_id"] == "central-asia-centre-kk" and citation["quote"] in kk["answer"]
+    assert set(kk["timings_ms"]) >= {"embed", "search", "compose", "total"}
+    assert weather["answered"] is False and weather["citations"] == [] and "don't know" in weather["answer"]
+    assert emoji["answered"] is False and emoji["answer"]
+
+
+def test_reindex_prints_a_summary_and_names_bad_files(dirs, tmp_path):
+    knowledge = copy_corpus(tmp_path / "k", with_distractors=False)
+    (knowledge / "broken.md").write_text("---\ntitle: [oops\n---\nbody\n", encoding="utf-8")
+    result = run("reindex", "--knowledge", str(knowledge), "--data", str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    assert "3 added" in result.stdout and "1 skipped" in result.stdout and "chunks:" in result.stdout
+    assert "broken.md" in result.stderr and "broken front matter" in result.stderr
+    again = run("reindex", "--json", "--knowledge", str(knowledge), "--data", str(tmp_path / "d"))
+    summary = json.loads(again.stdout)
+    assert summary["unchanged"] == 3 and summary["embedded"] == 0 and summary["skipped"] == 1
+
+
+def test_settings_come_from_the_environment(dirs):
+    knowledge, data = dirs
+    env = {"CENTRE_BOT_KNOWLEDGE_DIR": str(knowledge), "CENTRE_BOT_DATA_DIR": str(data)}
+    result = run("ask", "--json", "--lang", "en", "Где будет создан региональный центр?", env=env)
+    row = json.loads(result.stdout)
+    assert row["language"] == "en" and row["citations"][0]["doc_id"] == "central-asia-centre-en"
+
+
+def test_operator_mistakes_get_a_clear_message_not_a_traceback(tmp_path):
+    missing = run("reindex", "--knowledge", str(tmp_path / "nope"), "--data", str(tmp_path / "d"))
+    assert missing.returncode != 0 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    bad_model = run("reindex", "--knowledge", str(ROOT / "knowledge"), "--data", str(tmp_path / "d2"),
+                    env={"CENTRE_BOT_EMBEDDING_MODEL": "no-such-org/no-such-model"})
+    assert bad_model.returncode != 0 and "no-such-org/no-such-model" in bad_model.stderr
+    assert "Traceback" not in bad_model.stderr
+    bad_setting = run("ask", "hi", env={"CENTRE_BOT_MIN_SCORE": "seven"})
+    assert bad_setting.returncode != 0 and "CENTRE_BOT_MIN_SCORE" in bad_setting.stderr
