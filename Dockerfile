@@ -38,9 +38,12 @@ RUN /opt/venv/bin/python -c "import tomllib; print(*tomllib.load(open('/src/pypr
     && /opt/venv/bin/pip install -r /tmp/requirements.txt
 COPY bot bot
 COPY index index
-# pip and setuptools are not needed at run time.
+# Lean: pip and setuptools, test suites, C++ headers and test binaries are not needed at run time.
 RUN /opt/venv/bin/pip install --no-deps /src \
-    && /opt/venv/bin/pip uninstall -y pip setuptools
+    && /opt/venv/bin/pip uninstall -y pip setuptools \
+    && site=$(/opt/venv/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))") \
+    && find "$site" -depth -type d -name tests -path "$site/*/*" -exec rm -rf {} + \
+    && rm -rf "$site/torch/test" "$site/torch/include" "$site"/torch/bin/*Test "$site"/torch/bin/test_* "$site"/torch/bin/protoc*
 
 # ---------------------------------------------------------------- runtime: the virtualenv, the knowledge, no tools
 FROM python:3.11-slim
@@ -52,8 +55,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     CENTRE_BOT_DATA_DIR=/data \
     HF_HOME=/data/huggingface
 
-RUN groupadd --system --gid 10001 centre \
-    && useradd --system --uid 10001 --gid centre --home-dir /app --no-create-home --shell /usr/sbin/nologin centre \
+RUN groupadd --gid 10001 centre \
+    && useradd --uid 10001 --gid centre --home-dir /app --no-create-home --shell /usr/sbin/nologin centre \
     && mkdir -p /app /data \
     && chown centre:centre /app /data
 

@@ -489,7 +489,7 @@ async def answer_question(
         user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text, language=answer.language,
         answered=answer.answered, latency_ms=latency_ms, cited=cited, mode=answer.mode,
     )
-    if not pref.chosen and pref.last != answer.language:
+    if pref.last != answer.language:  # the bot's own messages follow what the user last read
         rt.state.set_last_lang(user.id, answer.language)
     await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id,
                     keyboard=feedback_keyboard(question_id))

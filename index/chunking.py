@@ -21,7 +21,7 @@ _KK_ABBREVIATIONS = ("ж.", "жж.", "т.б.", "т.с.с.", "б.з.б.", "бб."
 
 @dataclass(frozen=True)
 class ChunkingConfig:
-    max_chars: int = 700
+    max_chars: int = 400
     overlap_sentences: int = 1
     title_in_embedding: bool = True
 

@@ -120,7 +120,7 @@ for p in problems:
 print(f"user {cfg.get('User')}, cmd {cfg.get('Cmd')}, volumes {sorted(cfg.get('Volumes') or {})}")
 sys.exit(1 if problems else 0)
 EOF
-healthcheck=$(buildah inspect --type image --format '{{json .Docker.Config.Healthcheck.Test}}' "$IMAGE")
+healthcheck=$(python3 -c 'import json, sys; print(json.dumps(json.loads(sys.argv[1])["Docker"]["config"]["Healthcheck"]["Test"]))' "$config")
 
 step "centre-bot ask --json inside the image (no network)"
 question="Где будет создан региональный центр?"
@@ -155,7 +155,21 @@ in_image sh -c 'touch "$CENTRE_BOT_DATA_DIR/heartbeat"'
 in_image "${health[@]}" || die "unhealthy with a fresh heartbeat"
 in_image sh -c 'touch -d "-5 minutes" "$CENTRE_BOT_DATA_DIR/heartbeat"'
 if in_image "${health[@]}" 2>/dev/null; then die "healthy with a 5-minute-old heartbeat"; fi
-echo "healthcheck behaves"
+# webhook mode: the webhook server must answer too (a stand-in HTTP server on a spare port plays the bot's)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+hook=(--env CENTRE_BOT_WEBHOOK_URL=https://bot.example.org/tg --env CENTRE_BOT_WEBHOOK_PORT="$port")
+in_image sh -c 'touch "$CENTRE_BOT_DATA_DIR/heartbeat"'
+if buildah run "${ISOLATION[@]}" "${offline[@]}" "${hook[@]}" "$ctr" -- "${health[@]}" 2>/dev/null; then
+    die "healthy in webhook mode although nothing listens on the webhook port"
+fi
+buildah run "${ISOLATION[@]}" "${offline[@]}" "${hook[@]}" "$ctr" -- sh -c \
+    'python -m http.server --bind 127.0.0.1 "$CENTRE_BOT_WEBHOOK_PORT" >/dev/null 2>&1 & server=$!; sleep 2; "$@"; rc=$?; kill $server; exit $rc' \
+    health "${health[@]}" || die "unhealthy in webhook mode although the webhook server answers"
+echo "healthcheck behaves (polling and webhook mode)"
+
+step "torch is the CPU build and sentence-transformers imports (for other embedding models)"
+in_image python -c 'import sys, torch, sentence_transformers; print("torch", torch.__version__, "| sentence-transformers", sentence_transformers.__version__); sys.exit(not torch.__version__.endswith("+cpu") or torch.ones(2).sum().item() != 2)' \
+    || die "torch / sentence-transformers broken in the image"
 
 step "size"
 buildah images --format '{{.Name}}:{{.Tag}} {{.Size}}' | grep -E "centre-bot|python" || true

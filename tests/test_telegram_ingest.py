@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import re
 import socket
 import threading
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_markdown_front_matter_is_kept_including_translation_of():
 
 
 def test_markdown_without_front_matter_and_txt_with_a_date_line():
-    md = article_from_file("n.md", ("# A winter school in Almaty\n\n" + NEWS_HTML[:0] + "Sixty participants " * 8).encode())
+    md = article_from_file("n.md", ("# A winter school in Almaty\n\n" + "Sixty participants " * 8).encode())
     assert md.title == "A winter school in Almaty" and md.lang == "en"
     txt = article_from_file("n.txt", ("date 2025-12-01 Орталық Азия өңірлік орталығы\n" + "Орталық жұмысын бастады. " * 6).encode())
     assert txt.date == "2025-12-01" and txt.title == "Орталық Азия өңірлік орталығы" and txt.lang == "kk"
@@ -132,6 +133,7 @@ def test_size_is_checked_before_downloading():
 
 def test_saving_validates_and_never_overwrites(tmp_path):
     article = article_from_file("n.md", ("# A winter school in Almaty\n\n" + "Sixty participants came. " * 8).encode())
+    first_id = article.id
     save_article(article, tmp_path)
     with pytest.raises(IngestError) as caught:
         save_article(article, tmp_path)
@@ -140,7 +142,7 @@ def test_saving_validates_and_never_overwrites(tmp_path):
     with pytest.raises(IngestError) as caught:
         save_article(article, tmp_path)
     assert caught.value.key == "ingest_invalid" and "unknown language" in caught.value.values["error"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{article_from_file('n.md', ('# A winter school in Almaty' + chr(10) * 2 + 'Sixty participants came. ' * 8).encode()).id}.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{first_id}.md"]  # nothing else written
 
 
 def test_duplicates_are_found_by_id_url_or_text(tmp_path):
@@ -290,7 +292,5 @@ def test_refusal_texts_exist_in_every_language():
     from bot.messages import LANGS, TEXTS
 
     source = Path(ingest.__file__).read_text(encoding="utf-8")
-    import re
-
     keys = set(re.findall(r'IngestError\(\s*"(\w+)"', source))
     assert keys and all(key in TEXTS and set(TEXTS[key]) >= set(LANGS) for key in keys), keys - set(TEXTS)
