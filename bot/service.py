@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.answer import Answer, ComposeConfig, clean_question, compose, default_min_score, has_words
+from bot.answer import Answer, ComposeConfig, clean_question, compose, has_words
 from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
@@ -32,8 +32,11 @@ class Assistant:
         self.settings = settings
         self.chunking = chunking
         self.search_config = search_config
-        min_score = settings.min_score if settings.min_score is not None else default_min_score(settings.embedding_model)
-        self.compose_config = ComposeConfig(min_score=min_score)
+        self.compose_config = (
+            ComposeConfig(min_relevance=dict.fromkeys(LANGS, settings.min_relevance))
+            if settings.min_relevance is not None
+            else ComposeConfig()
+        )
         self._embedder = SerializedEmbedder(embedder) if embedder is not None else None
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()

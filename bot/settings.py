@@ -19,8 +19,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         DEFAULT_MODEL, description="'multilingual-e5-small' (bundled) or any sentence-transformers model"
     )
-    min_score: float | None = Field(
-        None, ge=0, le=1, description="Relevance threshold below which the bot says it does not know"
+    min_relevance: float | None = Field(
+        None, ge=-1, le=1,
+        description="How much closer to the question the best passage must be than everyday text, else "
+        "'I don't know' (default: calibrated, see docs/quality.md)",
     )
 
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint for generative answers (optional)")

@@ -247,7 +247,7 @@ class Html(str):
     """Already Telegram HTML: ``h`` inserts it as it is."""
 
 
-def h(key: str, lang: str, **values: Any) -> str:
+def h(key: str, lang: str, /, **values: Any) -> str:
     """A text from bot.messages as Telegram HTML: the template and every value escaped."""
     table = TEXTS[key]
     template = esc(table.get(lang) or table["en"])

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.background import background_hash, background_sentences
 from index.cache import EmbeddingCache, content_hash
 from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, sentences_of
 from index.documents import Document, Problem, scan_knowledge
@@ -96,6 +97,8 @@ def _settings_changed(manifest: Manifest, model: str, config: ChunkingConfig) ->
         return f"the embedding model changed ({manifest.model} -> {model})"
     if manifest.chunking != config.signature:
         return "the chunking settings changed"
+    if manifest.background != background_hash():
+        return "the background text changed"
     return ""
 
 
@@ -136,21 +139,30 @@ def reindex(
             return report
 
         sentences, chunks = _split(docs, reusable, config, progress)
-        chunk_vectors, sentence_vectors, report.embedded = _vectors(
-            data_dir, embedder, chunks, [s for d in docs for s in sentences[d.id]], progress
+        texts = (
+            [c.embed_text for c in chunks] + [s.text for d in docs for s in sentences[d.id]]
+            + list(background_sentences())
         )
+        vectors, report.embedded = _vectors(data_dir, embedder, texts, progress)
+        n_chunks, n_sentences = len(chunks), len(texts) - len(chunks) - len(background_sentences())
+        chunk_vectors = vectors[:n_chunks]
+        sentence_vectors = vectors[n_chunks : n_chunks + n_sentences]
+        background_vectors = vectors[n_chunks + n_sentences :]
         generation = datetime.now(timezone.utc).strftime("g%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         manifest = Manifest(
             generation=generation,
             model=embedder.name,
             dim=embedder.dim,
             chunking=config.signature,
+            background=background_hash(),
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             documents=new_hashes,
         )
         if progress:
             progress("writing", 0, 1)
-        write_generation(data_dir, manifest, docs, chunks, chunk_vectors, sentences, sentence_vectors)
+        write_generation(
+            data_dir, manifest, docs, chunks, chunk_vectors, sentences, sentence_vectors, background_vectors
+        )
         report.chunks = len(chunks)
         report.generation = generation
         report.seconds = time.perf_counter() - started
@@ -198,10 +210,9 @@ def _split(
 
 
 def _vectors(
-    data_dir: Path, embedder: Embedder, chunks: list[Chunk], sentences: list[Sentence], progress: Progress | None
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Vectors for every chunk and sentence, embedding only what the cache lacks (saved batch by batch)."""
-    texts = [c.embed_text for c in chunks] + [s.text for s in sentences]
+    data_dir: Path, embedder: Embedder, texts: list[str], progress: Progress | None
+) -> tuple[np.ndarray, int]:
+    """A vector for every text, embedding only what the cache lacks (saved batch by batch)."""
     hashes = [content_hash(t) for t in texts]
     cache = EmbeddingCache(cache_path(data_dir))
     try:
@@ -225,4 +236,4 @@ def _vectors(
     matrix = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         matrix[i] = known[h]
-    return matrix[: len(chunks)], matrix[len(chunks) :], len(missing)
+    return matrix, len(missing)

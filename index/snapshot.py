@@ -1,7 +1,7 @@
 """One immutable generation of the index on disk, and how readers find the current one.
 
     data/index/CURRENT            name of the live generation (replaced atomically)
-    data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy, bm25/,
+    data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy, background.npy, bm25/,
                                   kk_lexicon.json (Kazakh spellings, to restore letters typed without them)
 
 A generation is written in a temporary folder, renamed into place, and only then named in CURRENT, so a
@@ -25,7 +25,7 @@ from index.documents import Document
 from index.language import kazakh_lexicon
 from index.lexical import LexicalIndex
 
-FORMAT = 2
+FORMAT = 3
 CURRENT = "CURRENT"
 
 
@@ -40,6 +40,7 @@ class Manifest:
     dim: int
     chunking: str
     created: str
+    background: str = ""
     documents: dict[str, str] = field(default_factory=dict)  # doc id -> content hash
     format: int = FORMAT
 
@@ -89,6 +90,7 @@ def write_generation(
     chunk_vectors: np.ndarray,
     sentences: dict[str, list[Sentence]],
     sentence_vectors: np.ndarray,
+    background_vectors: np.ndarray,
 ) -> Path:
     root = index_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -126,6 +128,7 @@ def write_generation(
         flat.add(np.ascontiguousarray(chunk_vectors, dtype=np.float32))
     faiss.write_index(flat, str(tmp / "chunks.faiss"))
     np.save(tmp / "sentences.npy", np.asarray(sentence_vectors, dtype=np.float32).reshape(-1, manifest.dim))
+    np.save(tmp / "background.npy", np.asarray(background_vectors, dtype=np.float32).reshape(-1, manifest.dim))
     LexicalIndex.build([c.text for c in chunks]).save(tmp / "bm25")
     lexicon = kazakh_lexicon([d.title + "\n" + d.body for d in documents if d.lang == "kk"])
     (tmp / "kk_lexicon.json").write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
@@ -190,6 +193,7 @@ class Snapshot:
         db.close()
         self.faiss = faiss.read_index(str(folder / "chunks.faiss"))
         self.sentence_vectors = np.load(folder / "sentences.npy")
+        self.background_vectors = np.load(folder / "background.npy")
         self.lexical = LexicalIndex.load(folder / "bm25", len(self.chunks))
         self.kk_lexicon: dict[str, str] = json.loads((folder / "kk_lexicon.json").read_text(encoding="utf-8"))
         self.sentence_rows: dict[str, range] = {}

@@ -85,14 +85,19 @@ class BotRunner:
 
     def start(self, timeout: float = 60.0) -> "BotRunner":
         self.app = build_application(self.settings, self.assistant, self.state, rate_limiter=self.rate_limiter)
-        self.fake.clear_calls()
+        # Earlier runs against the same fake (a restart test) left calls behind: wait for new ones.
+        method = "setWebhook" if self.settings.webhook_url else "getUpdates"
+        before = len(self.fake.calls_of(method))
         self.thread = threading.Thread(target=self._run, name="centre-bot-under-test", daemon=True)
         self.thread.start()
-        if self.settings.webhook_url:
-            ready = lambda: self.error or (self.fake.webhook.get("url") and self.app.running and _port_open(
-                self.settings.webhook_port))  # noqa: E731
-        else:
-            ready = lambda: self.error or (self.fake.calls_of("getUpdates") and self.app.running)  # noqa: E731
+
+        def ready():
+            if self.error is not None:
+                return True
+            if len(self.fake.calls_of(method)) <= before or not self.app.running:
+                return False
+            return not self.settings.webhook_url or _port_open(self.settings.webhook_port)
+
         if not self.fake.wait_for(ready, timeout=timeout):
             raise TimeoutError(f"the bot did not start within {timeout} s")
         if self.error is not None:

@@ -81,5 +81,5 @@ def test_operator_mistakes_get_a_clear_message_not_a_traceback(tmp_path):
                     env={"CENTRE_BOT_EMBEDDING_MODEL": "no-such-org/no-such-model"})
     assert bad_model.returncode != 0 and "no-such-org/no-such-model" in bad_model.stderr
     assert "Traceback" not in bad_model.stderr
-    bad_setting = run("ask", "hi", env={"CENTRE_BOT_MIN_SCORE": "seven"})
-    assert bad_setting.returncode != 0 and "CENTRE_BOT_MIN_SCORE" in bad_setting.stderr
+    bad_setting = run("ask", "hi", env={"CENTRE_BOT_MIN_RELEVANCE": "seven"})
+    assert bad_setting.returncode != 0 and "CENTRE_BOT_MIN_RELEVANCE" in bad_setting.stderr

@@ -353,7 +353,7 @@ def test_a_6000_character_answer_is_sent_in_parts_with_the_buttons_on_the_last(d
 def test_markup_in_questions_is_echoed_safely(deploy):
     d = deploy()
     fake = d.fake
-    tricky = "<b>Какая</b> погода & <i>завтра</i>? </a> &amp;"
+    tricky = "<b>Сколько стоит</b> билет в кино & <i>попкорн</i>?</a> &amp; <script>"
     with d.bot():
         fake.push_message(USER, tricky)
         answer = wait_answers(fake, USER)[0]
@@ -457,6 +457,7 @@ def test_reindex_is_for_admins_and_reports_in_one_edited_message(deploy, caplog)
     caplog.set_level(logging.INFO)
     d = deploy()
     fake = d.fake
+    chunks = len(d.assistant.snapshot().chunks)
     (d.root / "knowledge" / "broken.md").write_text("---\nid: [oops\n---\ntext\n", encoding="utf-8")
     with d.bot():
         fake.push_message(USER, "/reindex", language_code="en")
@@ -466,7 +467,7 @@ def test_reindex_is_for_admins_and_reports_in_one_edited_message(deploy, caplog)
     refusals = logged(caplog, "admin_refused")
     assert len(refusals) == 1 and f"user={USER}" in refusals[0] and "command=reindex" in refusals[0]
     assert len([c for c in fake.sent_messages(ADMIN) if c.method == "sendMessage"]) == 1  # one message, edited
-    assert "Chunks in the index: 27." in report
+    assert f"Chunks in the index: {chunks}." in report
     assert "1 file(s) skipped" in report and "broken.md: broken front matter" in report
 
 
@@ -629,6 +630,7 @@ def test_announce_preview_confirm_and_cancel(deploy, caplog):
 def test_docs_status_remove_stats_and_unanswered(deploy):
     d = deploy()
     fake = d.fake
+    chunks = len(d.assistant.snapshot().chunks)
     with d.bot():
         for question in ("Где будет создан центр?", "Какая завтра погода?", "Where will the regional centre be created?"):
             fake.push_message(USER, question)
@@ -646,7 +648,7 @@ def test_docs_status_remove_stats_and_unanswered(deploy):
         fake.push_message(ADMIN, "/docs", language_code="en")
         wait_text(fake, ADMIN, r"Articles in the knowledge base \(2\)")
     assert "• central-asia-centre-kk — Астанада Орталық Азия өңірлік орталығы құрылады (kk, 2025-11-19)" in docs
-    assert "Articles: 3 (en 1, kk 1, ru 1)" in status and "Chunks: 27 (" in status
+    assert "Articles: 3 (en 1, kk 1, ru 1)" in status and f"Chunks: {chunks} (" in status
     assert "Embedding model: multilingual-e5-small" in status
     assert "Questions today: 3, answered: 67%" in status and "Announcement chat: @centre_news" in status
     photo = fake.calls_of("sendPhoto")[0]
