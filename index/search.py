@@ -21,7 +21,7 @@ class SearchConfig:
     depth: int = 50
     rrf_k: int = 60
     dense_weight: float = 1.0
-    lexical_weight: float = 0.2
+    lexical_weight: float = 0.1
 
 
 @dataclass(frozen=True)

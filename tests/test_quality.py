@@ -25,9 +25,9 @@ def test_the_evaluation_set_is_balanced_across_languages_and_kinds():
 def test_hybrid_quality_stays_above_its_floors(corpus_assistant):
     table = summarise(evaluate(corpus_assistant, load_questions(QUESTIONS), modes=("hybrid",)))["hybrid"]
     assert table["all"]["lang_ok"] == 1.0
-    assert table["all"]["hit@1"] >= 0.76
-    assert table["all"]["hit@3"] >= 0.88
-    assert table["all"]["answered"] >= 0.85
-    assert table["all"]["refused"] >= 0.6
+    assert table["all"]["hit@1"] >= 0.8
+    assert table["all"]["hit@3"] >= 0.93
+    assert table["all"]["answered"] >= 0.9
+    assert table["all"]["refused"] >= 0.78
     for lang in ("kk", "ru", "en"):
-        assert table[lang]["hit@1"] >= 0.7, (lang, table[lang])
+        assert table[lang]["hit@1"] >= 0.72, (lang, table[lang])
