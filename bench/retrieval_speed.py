@@ -55,8 +55,8 @@ def bench_ask(runs: int) -> None:
             assistant.ask(q, use_llm=False)
         print(f"ask vs bare embedding ({len(assistant.snapshot().chunks)} chunks, {runs} runs per question)")
         for q in QUESTIONS:
-            bare = median_ms(lambda: embedder.embed_queries([q]), runs)
-            full = median_ms(lambda: assistant.ask(q, use_llm=False), runs)
+            bare = median_ms(lambda q=q: embedder.embed_queries([q]), runs)
+            full = median_ms(lambda q=q: assistant.ask(q, use_llm=False), runs)
             print(f"  {q[:45]:<45} embed {bare:6.2f} ms | ask {full:6.2f} ms | ratio {full / bare:4.2f}x")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,7 @@ import numpy as np
 
 from index.background import background_hash, background_sentences
 from index.cache import EmbeddingCache, content_hash
-from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, sentences_of
+from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, embedding_text, sentences_of
 from index.documents import Document, Problem, scan_knowledge
 from index.embeddings import Embedder
 from index.snapshot import FORMAT, Manifest, Snapshot, current_generation, index_root, write_generation
@@ -198,7 +198,7 @@ def _split(
             ]
             chunks.extend(
                 Chunk(r.id, r.doc_id, r.ordinal, r.text, r.first_sentence, r.last_sentence,
-                      f"{doc.title}\n{r.text}" if config.title_in_embedding else r.text)
+                      embedding_text(doc, r.text, config))
                 for r in old_chunks.get(doc.id, [])
             )
         else:

@@ -77,6 +77,11 @@ def sentences_of(doc: Document) -> list[Sentence]:
     return out
 
 
+def embedding_text(doc: Document, text: str, config: ChunkingConfig) -> str:
+    """What is embedded for a chunk: the title gives short chunks the context they lack."""
+    return f"{doc.title}\n{text}" if config.title_in_embedding else text
+
+
 def chunk_document(doc: Document, sentences: list[Sentence], config: ChunkingConfig) -> list[Chunk]:
     """Greedy packing of whole sentences; a new paragraph starts a new chunk once the current one is half full."""
     groups: list[list[Sentence]] = []
@@ -98,7 +103,6 @@ def chunk_document(doc: Document, sentences: list[Sentence], config: ChunkingCon
     chunks = []
     for ordinal, group in enumerate(groups):
         text = " ".join(s.text for s in group)
-        embed_text = f"{doc.title}\n{text}" if config.title_in_embedding else text
         chunks.append(
             Chunk(
                 id=f"{doc.id}#{ordinal}",
@@ -107,7 +111,7 @@ def chunk_document(doc: Document, sentences: list[Sentence], config: ChunkingCon
                 text=text,
                 first_sentence=group[0].ordinal,
                 last_sentence=group[-1].ordinal,
-                embed_text=embed_text,
+                embed_text=embedding_text(doc, text, config),
             )
         )
     return chunks

@@ -1,8 +1,8 @@
 """One immutable generation of the index on disk, and how readers find the current one.
 
     data/index/CURRENT            name of the live generation (replaced atomically)
-    data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy, background.npy, bm25/,
-                                  kk_lexicon.json (Kazakh spellings, to restore letters typed without them)
+    data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy,
+                                  background.npy, bm25/, kk_lexicon.json (Kazakh spellings)
 
 A generation is written in a temporary folder, renamed into place, and only then named in CURRENT, so a
 reader always sees a complete index and a crash mid-build leaves the previous one live.
