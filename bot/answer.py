@@ -24,7 +24,7 @@ from index.snapshot import Snapshot
 DEFAULT_MIN_RELEVANCE = {"kk": 0.0, "ru": 0.03, "en": 0.01}
 MAX_QUESTION_CHARS = 1000
 _TAG = re.compile(r"<[^>]{0,200}>")
-_DATELINE = re.compile(r"^([A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ .,]{2,40}\.\s+)?KAZINFORM\s*[–—-]\s*")
+_DATELINE = re.compile(r"^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ ,-]{2,30}\.\s+)?(?:KAZINFORM\s*[–—-]\s*)?")
 _WORDS = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
 
 

@@ -129,7 +129,9 @@ def _language(title: str, body: str) -> str:
     return detect_language(f"{title}\n{body[:3000]}").lang
 
 
-def _finish(title: str, body: str, *, date: str = "", source: str = "", url: str = "", meta: dict | None = None) -> Article:
+def _finish(
+    title: str, body: str, *, date: str = "", source: str = "", url: str = "", meta: dict | None = None
+) -> Article:
     meta = meta or {}
     title = _clean_title(str(meta.get("title") or title))
     body = body.strip()

@@ -518,6 +518,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "После исправления снова нажмите «Опубликовать».",
         "en": "Once fixed, press «Publish» again.",
     },
+    "announce_uncertain": {
+        "kk": "⚠️ «{title}» жазбасын {chat} арнасына жариялау кезінде байланыс үзіліп қалды, сондықтан ол "
+        "жарияланды ма, білмеймін. Арнаны тексеріңіз: жазба болмаса, оны /announce арқылы жариялаңыз.",
+        "ru": "⚠️ Во время публикации «{title}» в {chat} оборвалась связь, и я не знаю, вышел ли пост. "
+        "Проверьте канал: если поста нет, опубликуйте его через /announce.",
+        "en": "⚠️ The connection broke while posting «{title}» to {chat}, so I can't tell whether it went out. "
+        "Check the channel: if the post is missing, publish it with /announce.",
+    },
+    "announce_check_first": {
+        "kk": "⚠️ {chat} арнасына жариялау кезінде байланыс үзіліп қалды. Алдымен арнаны тексеріңіз: жазба "
+        "болмаса ғана «Жариялау» батырмасын қайта басыңыз.",
+        "ru": "⚠️ Во время публикации в {chat} оборвалась связь. Сначала проверьте канал и нажмите "
+        "«Опубликовать» ещё раз, только если поста там нет.",
+        "en": "⚠️ The connection broke while posting to {chat}. Check the channel first, and press «Publish» "
+        "again only if the post is not there.",
+    },
     "unanswered_title": {
         "kk": "Мен жауап бере алмаған соңғы сұрақтар ({count}) — білім қорын толықтыратын тақырыптар:",
         "ru": "Последние вопросы, на которые я не смог ответить ({count}), — пробелы в базе знаний:",

@@ -224,7 +224,9 @@ class BotState:
         with self._lock:
             return {r["family"] for r in self.db.query("select family from announcements")}
 
-    def claim_announcement(self, family: str, doc_id: str, lang: str, title: str, chat: str, status: str = SENDING) -> bool:
+    def claim_announcement(
+        self, family: str, doc_id: str, lang: str, title: str, chat: str, status: str = SENDING
+    ) -> bool:
         """Reserve a family before posting; False if it was already claimed (then never post it)."""
         with self._lock:
             cursor = self.db.execute(

@@ -27,7 +27,7 @@ class ChunkingConfig:
 
     @property
     def signature(self) -> str:
-        return f"sbd1-{self.max_chars}-{self.overlap_sentences}-{int(self.title_in_embedding)}"
+        return f"sbd2-{self.max_chars}-{self.overlap_sentences}-{int(self.title_in_embedding)}"
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ def split_sentences(text: str, lang: str) -> list[str]:
     pieces = [p.strip() for p in _segmenter(lang).segment(text) if p.strip()]
     merged: list[str] = []
     for piece in pieces:
-        if merged and (merged[-1].endswith(_KK_ABBREVIATIONS) or not re.search(r"\w", piece)):
+        # A dateline ("АСТАНА.", "ASTANA.") belongs to the sentence it opens.
+        dateline = bool(merged) and len(merged[-1]) <= 40 and merged[-1] == merged[-1].upper()
+        if merged and (dateline or merged[-1].endswith(_KK_ABBREVIATIONS) or not re.search(r"\w", piece)):
             merged[-1] = f"{merged[-1]} {piece}"
         else:
             merged.append(piece)

@@ -15,6 +15,7 @@
 #     `centre-bot ask --json` must answer from the centre's article, `centre-bot doctor` must run, the user
 #     must not be root, and the HEALTHCHECK command must pass with a fresh heartbeat and fail with an old one;
 #  5. prints the image size and the time taken.
+# Build layers are cached between runs (the build stage is kept as $IMAGE-build); older layers are pruned.
 # shellcheck disable=SC2016  # the single-quoted commands run inside the image, where the variables expand
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +88,11 @@ fi
 step "building $IMAGE (torch from $torch_from)"
 buildah bud --pull=never "${ISOLATION[@]}" --format docker --layers "${build_args[@]}" -t "$IMAGE" . \
     >/var/tmp/centre-bot-build.log 2>&1 || { tail -40 /var/tmp/centre-bot-build.log; die "the build failed (log: /var/tmp/centre-bot-build.log)"; }
+# Keep the build stage tagged (all cache hits: seconds) so that pruning keeps its layers as the cache of the
+# next run, then drop the layers of earlier runs: the disk holds one build's worth, not one per run.
+buildah bud --pull=never "${ISOLATION[@]}" --format docker --layers "${build_args[@]}" --target build \
+    -t "$IMAGE-build" . >>/var/tmp/centre-bot-build.log 2>&1 || die "tagging the build stage failed"
+buildah rmi --prune >/dev/null 2>&1 || true
 built=$SECONDS
 
 # ------------------------------------------------------------------------------------------------ 4. run

@@ -2045,6 +2045,7 @@ def _guess_mime(file_name: str | None) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 512  # listen backlog: the default 5 resets connections when a bot sends in bursts
 
     def handle_error(self, request: Any, client_address: Any) -> None:  # noqa: ARG002
         # Clients (PTB) cancel long polls on shutdown: broken pipes are expected.

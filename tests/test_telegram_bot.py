@@ -158,7 +158,8 @@ class LongAnswers:
     def ask(self, question, lang=None, *args, **kwargs):
         if "LONG" not in question:
             return self.inner.ask(question, lang, *args, **kwargs)
-        text = " ".join(f"Sentence {i} says the centre in Astana & its partners <work> together. [1]" for i in range(90))
+        sentence = "Sentence {} says the centre in Astana & its partners <work> together. [1]"
+        text = " ".join(sentence.format(i) for i in range(90))
         return Answer(question, "en", True, text,
                       [Citation(1, "central-asia-centre-en", "A Central Asian Regional Centre", "Kazinform",
                                 "2025-11-19", URL, "en", "quote", 0.9)])
@@ -252,7 +253,8 @@ def test_groups_answer_mentions_replies_and_ask_but_ignore_chatter(deploy):
         ask = fake.push_message(GROUP, "/ask Who took over the ASEM LLL Hub chair from Ireland?", user_id=602, **kw)
         human = fake.push_message(GROUP, "Я тоже приду", user_id=603, **kw)
         fake.push_message(GROUP, "Согласен", user_id=604, reply_to_message_id=human["message"]["message_id"], **kw)
-        follow_up = fake.push_message(GROUP, "А чем будет заниматься новый центр?", user_id=605, reply_to_bot=True, **kw)
+        follow_up = fake.push_message(GROUP, "А чем будет заниматься новый центр?", user_id=605, reply_to_bot=True,
+                                      **kw)
         got = wait_answers(fake, GROUP, 3)
         # Updates of one chat are handled in order, so the chatter before the last question was seen and ignored.
         replies = [c.params["reply_parameters"]["message_id"] for c in fake.sent_messages(GROUP)
@@ -260,7 +262,8 @@ def test_groups_answer_mentions_replies_and_ask_but_ignore_chatter(deploy):
     assert replies == [mention["message"]["message_id"], ask["message"]["message_id"],
                        follow_up["message"]["message_id"]]
     assert len(got) == 3 and "Thailand" in got[1]["text"]
-    logged_questions = [(r["chat_type"], r["question"]) for r in d.state.db.query("select * from questions order by id")]
+    rows = d.state.db.query("select * from questions order by id")
+    logged_questions = [(r["chat_type"], r["question"]) for r in rows]
     assert logged_questions == [("supergroup", "где будет создан региональный центр?"),
                                 ("supergroup", "Who took over the ASEM LLL Hub chair from Ireland?"),
                                 ("supergroup", "А чем будет заниматься новый центр?")]
@@ -279,7 +282,8 @@ def test_start_greets_in_the_telegram_language_and_examples_are_answered(deploy)
         callback = fake.push_callback(USER, USER, buttons[1]["callback_data"], menu["message_id"], language_code="kk")
         answer = wait_answers(fake, USER)[0]
         assert "Таиланд" in answer["text"]
-        assert [c["callback_query_id"] for c in fake.calls_of("answerCallbackQuery")] == [callback["callback_query"]["id"]]
+        answered = [c["callback_query_id"] for c in fake.calls_of("answerCallbackQuery")]
+        assert answered == [callback["callback_query"]["id"]]
         fake.push_message(USER, "/help", language_code="kk")
         help_text = wait_text(fake, USER, "/sources")
         assert "/lang" in help_text and "/reindex" not in help_text  # admin commands only for admins
@@ -368,7 +372,8 @@ def test_markup_in_questions_is_echoed_safely(deploy):
 def test_html_rejected_by_telegram_is_resent_as_plain_text(deploy):
     d = deploy()
     fake = d.fake
-    fake.fail_next("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0")
+    fake.fail_next("sendMessage", 400,
+                   "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0")
     with d.bot():
         fake.push_message(USER, "Where will the regional centre be created?")
         answer = wait_answers(fake, USER)[0]
@@ -419,14 +424,15 @@ def test_one_chat_is_answered_in_order_while_chats_run_concurrently(deploy):
         for n in range(5):
             wait_answers(fake, USER2 + 10 + n)
     assert [detect_language(re.sub(r"\[\d\]", "", a["text"].split("\n\n")[0])).lang for a in got] == ["ru", "en", "kk"]
-    logged_order = [r["question"] for r in d.state.db.query("select question from questions where chat_id = ? order by id", [USER])]
+    rows = d.state.db.query("select question from questions where chat_id = ? order by id", [USER])
+    logged_order = [r["question"] for r in rows]
     assert logged_order == questions
 
 
 def test_command_menus_in_three_languages_and_for_admins(deploy):
     d = deploy()
     with d.bot():
-        pass
+        assert (d.root / "data" / "heartbeat").exists()  # written at start-up, then every 30 s
     fake = d.fake
     user_commands = ["start", "ask", "help", "lang", "sources"]
     for lang in ("", "kk", "ru", "en"):
@@ -597,6 +603,27 @@ def test_a_failed_announcement_tells_the_admin_what_to_fix_and_is_retried(deploy
     assert len(fake.sent_messages("@missing_channel")) == 1
 
 
+def test_an_uncertain_announcement_is_never_posted_twice(deploy, caplog):
+    caplog.set_level(logging.INFO)
+    d = deploy()
+    fake = d.fake
+    fake.add_file("DOC-1", SUMMER_SCHOOL_DOCX, "school.docx")
+    failures = [(502, "Bad Gateway")]  # from the Bot API: the post may or may not have gone out
+
+    def flaky_channel(params):
+        return failures.pop() if params.get("chat_id") == CHANNEL and failures else None
+
+    fake.reject_if("sendMessage", flaky_channel)
+    with d.bot():
+        fake.push_message(ADMIN, "/add", document="DOC-1", language_code="en")
+        wait_text(fake, ADMIN, "Check the channel: if the post is missing, publish it with /announce")
+        fake.push_message(ADMIN, "/reindex", language_code="en")
+        wait_text(fake, ADMIN, "Nothing changed")
+    assert [f.error_code for f in fake.failed_calls] == [502]
+    assert fake.sent_messages(CHANNEL) == []  # not retried: a second post could be a duplicate
+    assert len(logged(caplog, "announce_uncertain")) == 1
+
+
 def test_announce_preview_confirm_and_cancel(deploy, caplog):
     caplog.set_level(logging.INFO)
     d = deploy()
@@ -632,7 +659,8 @@ def test_docs_status_remove_stats_and_unanswered(deploy):
     fake = d.fake
     chunks = len(d.assistant.snapshot().chunks)
     with d.bot():
-        for question in ("Где будет создан центр?", "Какая завтра погода?", "Where will the regional centre be created?"):
+        for question in ("Где будет создан центр?", "Какая завтра погода?",
+                         "Where will the regional centre be created?"):
             fake.push_message(USER, question)
         wait_answers(fake, USER, 3)
         fake.push_message(ADMIN, "/docs", language_code="en")
@@ -705,14 +733,19 @@ def test_without_a_token_the_bot_says_what_to_set(tmp_path, fake):
     settings = make_settings(tmp_path, fake, telegram_token="")
     with pytest.raises(BotConfigError, match="CENTRE_BOT_TELEGRAM_TOKEN"):
         build_application(settings, object(), object())
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--data", str(tmp_path / "data")],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert run.returncode != 0 and "Set CENTRE_BOT_TELEGRAM_TOKEN" in run.stderr
+    env["CENTRE_BOT_TELEGRAM_TOKEN"] = TOKEN
+    run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--knowledge", str(tmp_path / "nowhere")],
+                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert run.returncode != 0 and "knowledge folder" in run.stderr and "CENTRE_BOT_KNOWLEDGE_DIR" in run.stderr
 
 
 def test_a_rejected_token_is_explained_and_never_logged(tmp_path, fake):
     wrong = "987654321:AAwrongTokenWrongTokenWrongToken12"
+    (tmp_path / "knowledge").mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CENTRE_BOT_TELEGRAM_TOKEN": wrong,
            "CENTRE_BOT_TELEGRAM_BASE_URL": fake.url, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--data", str(tmp_path / "data"),

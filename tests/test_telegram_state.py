@@ -10,7 +10,8 @@ import pytest
 
 from bot.logfmt import KeyValueFormatter, kv
 from bot.state import KNOWN, POSTED, SENDING, BotState, local_day
-from bot.telegram_app import UserRateLimiter, api_urls, chat_target, telegram_lang
+from bot.telegram_app import api_urls
+from bot.telegram_common import UserRateLimiter, chat_target, telegram_lang
 
 
 @pytest.fixture
@@ -157,3 +158,18 @@ def test_database_file_is_plain_sqlite(tmp_path):
     with sqlite3.connect(tmp_path / "bot.db") as conn:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
     assert {"users", "questions", "feedback", "announcements", "drafts", "meta"} <= tables
+
+
+def test_health_check_follows_the_heartbeat(tmp_path, capsys):
+    import os
+    import time
+
+    from bot.health import main
+    from bot.telegram_app import write_heartbeat
+
+    assert main(["--data", str(tmp_path)]) == 1 and "no heartbeat" in capsys.readouterr().out
+    write_heartbeat(tmp_path)
+    assert main(["--data", str(tmp_path)]) == 0
+    stale = time.time() - 300
+    os.utime(tmp_path / "heartbeat", (stale, stale))
+    assert main(["--data", str(tmp_path)]) == 1 and "300 s ago" in capsys.readouterr().out

@@ -1,0 +1,249 @@
+"""What everyone can do: ask (private chats, group mentions and replies, /ask), /start, /help, /lang,
+/sources, and the 👍/👎 feedback buttons."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import time
+
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.answer import Answer
+from bot.logfmt import kv
+from bot.messages import LANGS, t
+from bot.telegram_common import (
+    CallbackAnswer,
+    Typing,
+    command_args,
+    edit_html,
+    h,
+    log,
+    register_admin_menu,
+    reply,
+    runtime,
+    send_html,
+    snapshot_or_none,
+    telegram_lang,
+    topic_thread,
+    ui_lang,
+)
+from bot.telegram_format import esc, link, render_answer
+
+
+# ====================================================================================== questions
+
+
+def feedback_keyboard(question_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
+        InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:-1"),
+    ]])
+
+
+async def answer_question(
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    user: User,
+    chat: Chat,
+    text: str,
+    reply_to: int | None,
+    thread_id: int | None = None,
+) -> None:
+    rt = runtime(context)
+    pref = rt.state.user_lang(user.id)
+    allowed, wait = rt.limiter.check(user.id)
+    if not allowed:
+        log.info(kv(event="rate_limited", user=user.id, chat=chat.id, wait_s=wait))
+        if rt.limiter.should_warn(user.id):
+            lang = pref.chosen or pref.last or telegram_lang(user.language_code)
+            await send_html(context.bot, chat.id, h("rate_limited", lang, seconds=max(1, math.ceil(wait))),
+                            reply_to=reply_to, thread_id=thread_id)
+        return
+    started = time.perf_counter()
+    async with Typing(context.bot, chat.id, thread_id):
+        answer: Answer = await asyncio.to_thread(rt.assistant.ask, text, pref.chosen)
+    latency_ms = (time.perf_counter() - started) * 1000
+    cited = [c.doc_id for c in answer.citations]
+    question_id = rt.state.log_question(
+        user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text, language=answer.language,
+        answered=answer.answered, latency_ms=latency_ms, cited=cited, mode=answer.mode,
+    )
+    if pref.last != answer.language:  # the bot's own messages follow what the user last read
+        rt.state.set_last_lang(user.id, answer.language)
+    await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id,
+                    keyboard=feedback_keyboard(question_id))
+    log.info(kv(event="answer", question=question_id, chat=chat.id, user=user.id, lang=answer.language,
+                answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    await answer_question(context, user=update.effective_user, chat=update.effective_chat,
+                          text=message.text, reply_to=None, thread_id=topic_thread(message))
+
+
+def addressed_question(message: Message, bot) -> str | None:
+    """In a group: the question if the message mentions the bot or replies to it, else None."""
+    username = (bot.username or "").lower()
+    mentioned = False
+    for entity in message.entities or ():
+        if entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == f"@{username}":
+            mentioned = True
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
+            mentioned = True
+    replied = message.reply_to_message
+    to_bot = (replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+              and replied.forum_topic_created is None)
+    if not (mentioned or to_bot):
+        return None
+    text = message.text or ""
+    if username:
+        text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    question = addressed_question(message, context.bot)
+    if question is None:
+        return  # chatter between people: stay quiet
+    if not question:
+        rt = runtime(context)
+        await reply(update, context, h("ask_usage", ui_lang(rt, update.effective_user)))
+        return
+    await answer_question(context, user=update.effective_user, chat=update.effective_chat, text=question,
+                          reply_to=message.message_id, thread_id=topic_thread(message))
+
+
+async def cmd_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    question = command_args(message)
+    if not question:
+        await reply(update, context, h("ask_usage", ui_lang(runtime(context), update.effective_user)))
+        return
+    group = update.effective_chat.type != ChatType.PRIVATE
+    await answer_question(context, user=update.effective_user, chat=update.effective_chat, text=question,
+                          reply_to=message.message_id if group else None, thread_id=topic_thread(message))
+
+
+async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        lang = ui_lang(rt, query.from_user)
+        _, question_id, vote = query.data.split(":")
+        stored = rt.state.record_feedback(int(question_id), query.from_user.id, int(vote))
+        log.info(kv(event="feedback", question=question_id, user=query.from_user.id, vote=vote, stored=stored))
+        await answer(t("feedback_thanks" if stored else "feedback_gone", lang))
+
+
+async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A /start example button: ask that question for the user."""
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        _, lang, number = query.data.split(":")
+        if lang not in LANGS or number not in ("1", "2", "3"):
+            return
+        await answer()
+        await answer_question(context, user=query.from_user, chat=update.effective_chat,
+                              text=t(f"example_{number}", lang), reply_to=None)
+
+
+# ====================================================================================== everyone's commands
+
+
+async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    user = update.effective_user
+    lang = ui_lang(rt, user)
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(f"example_{n}", lang), callback_data=f"ex:{lang}:{n}")] for n in (1, 2, 3)])
+    await reply(update, context, h("start_greeting", lang, name=user.first_name if user else ""), keyboard)
+    if rt.is_admin(user) and update.effective_chat.type == ChatType.PRIVATE:
+        # An admin who had never opened the bot could not get the admin menu at start-up.
+        context.application.create_task(register_admin_menu(context.bot, user.id), update=update)
+
+
+async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    lang = ui_lang(rt, update.effective_user)
+    text = h("help_user", lang)
+    if rt.is_admin(update.effective_user):
+        text += "\n\n" + h("help_admin", lang)
+    await reply(update, context, text)
+
+
+def lang_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("Қазақша", callback_data="lang:kk"),
+         InlineKeyboardButton("Русский", callback_data="lang:ru"),
+         InlineKeyboardButton("English", callback_data="lang:en")],
+        [InlineKeyboardButton(t("lang_auto", lang), callback_data="lang:auto")],
+    ])
+
+
+async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = ui_lang(runtime(context), update.effective_user)
+    await reply(update, context, h("lang_prompt", lang), lang_keyboard(lang))
+
+
+async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        choice = query.data.split(":", 1)[1]
+        if choice not in (*LANGS, "auto"):
+            return
+        rt.state.set_user_lang(query.from_user.id, None if choice == "auto" else choice)
+        lang = ui_lang(rt, query.from_user)
+        text = t("lang_auto_set" if choice == "auto" else "lang_set", lang)
+        await answer(text)
+        if query.message is not None:
+            await edit_html(context.bot, query.message, esc(text))
+        log.info(kv(event="lang_chosen", user=query.from_user.id, lang=choice))
+
+
+async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    lang = ui_lang(rt, update.effective_user)
+    snapshot = await snapshot_or_none(rt)
+    if snapshot is None or not snapshot.documents:
+        await reply(update, context, h("sources_empty", lang))
+        return
+    families: dict[str, list] = {}
+    for doc in snapshot.documents.values():
+        families.setdefault(doc.family, []).append(doc)
+    lines = [f"<b>{h('sources_title', lang, count=len(families))}</b>"]
+    for docs in sorted(families.values(), key=lambda ds: max(d.date for d in ds), reverse=True):
+        shown = next((d for d in docs if d.lang == lang), None) or min(docs, key=lambda d: d.id != d.family)
+        langs = ", ".join(sorted(d.lang for d in docs))
+        details = " · ".join(p for p in (shown.date, langs) if p)
+        lines.append(f"• {link(shown.url, shown.title)} — {esc(details)}")
+    await reply(update, context, "\n".join(lines))
+
+
+async def on_other_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, photo, voice or file in a private chat: say what the bot understands."""
+    rt = runtime(context)
+    user = update.effective_user
+    lang = ui_lang(rt, user)
+    message = update.effective_message
+    if message.document is not None and rt.is_admin(user):
+        await reply(update, context, h("file_hint_admin", lang))
+    else:
+        await reply(update, context, h("text_only", lang))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, context, h("unknown_command", ui_lang(runtime(context), update.effective_user)))
+
+
+async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Buttons of an older version of the bot: answer, so the spinner stops."""
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        await answer(t("buttons_expired", ui_lang(runtime(context), query.from_user)))
