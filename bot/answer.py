@@ -51,6 +51,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     mode: str = "extractive"
     note: str = ""  # why not answered / why the LLM was not used
+    is_question: bool = True  # False for greetings, thanks and messages without words: not worth logging
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -77,6 +78,24 @@ def clean_question(text: str) -> str:
     text = re.sub(r"[*_`~|#>\[\]]+", " ", text)
     text = " ".join(text.split())
     return text[:MAX_QUESTION_CHARS]
+
+
+_GREETING = re.compile(
+    r"^(hi|hello|hey|good (morning|afternoon|evening)|привет|здравствуй|здравствуйте|добрый (день|вечер)|"
+    r"доброе утро|сәлем|салем|сәлеметсіз бе|салеметсиз бе|сәлеметсіздер ме|ассалаумағалейкум|"
+    r"ассалаумагалейкум)[\s!.,)]*$",
+    re.I,
+)
+_THANKS = re.compile(r"^(thanks|thank you|спасибо|благодарю|рахмет|рақмет|көп рахмет|коп рахмет)[\s!.,)]*$", re.I)
+
+
+def small_talk(text: str) -> str | None:
+    """The message key answering a bare greeting or thanks: they are not questions to search for."""
+    if _GREETING.match(text):
+        return "greeting_reply"
+    if _THANKS.match(text):
+        return "thanks_reply"
+    return None
 
 
 def has_words(text: str) -> bool:

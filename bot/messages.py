@@ -24,6 +24,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The knowledge base has this only in {language}:",
     },
     "sources": {"kk": "Дереккөздер", "ru": "Источники", "en": "Sources"},
+    "greeting_reply": {
+        "kk": "Сәлеметсіз бе! Мен ASEM LLL Hub Орталық Азия өңірлік орталығы туралы сұрақтарға жауап беремін. "
+        "Мысалы, сұраңыз: «Орталық Азия өңірлік орталығы қай университетте құрылады?»",
+        "ru": "Здравствуйте! Я отвечаю на вопросы о Центральноазиатском региональном центре ASEM LLL Hub. "
+        "Спросите, например: «Где будет создан региональный центр?»",
+        "en": "Hello! I answer questions about the ASEM LLL Hub Central Asia Regional Centre. "
+        "Try, for example: \"Where will the regional centre be created?\"",
+    },
+    "thanks_reply": {
+        "kk": "Оқасы жоқ! Орталық туралы тағы не білгіңіз келеді?",
+        "ru": "Пожалуйста! Что ещё вы хотели бы узнать о центре?",
+        "en": "You're welcome! What else would you like to know about the centre?",
+    },
     "no_index": {
         "kk": "Білім қоры әлі дайын емес. Әкімші индексті құрғаннан кейін қайта сұраңыз.",
         "ru": "База знаний ещё не готова. Спросите снова, когда администратор построит индекс.",

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.answer import Answer, ComposeConfig, clean_question, compose, has_words
+from bot.answer import Answer, ComposeConfig, clean_question, compose, has_words, small_talk
 from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
@@ -95,14 +95,21 @@ class Assistant:
         text = clean_question(question)
         detected = detect_language(text)
         language = lang if lang in LANGS else detected.lang
+
+        def reply(key: str, note: str, is_question: bool = True) -> tuple[Answer, list[FamilyHit]]:
+            timings = {"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)}
+            answer = Answer(question, language, False, t(key, language), note=note, is_question=is_question,
+                            timings_ms=timings)
+            return answer, []
+
         if not has_words(text):
-            return Answer(question, language, False, t("empty_question", language), note="no words in the question",
-                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)}), []
+            return reply("empty_question", "no words in the question", is_question=False)
+        if key := small_talk(text):
+            return reply(key, "small talk", is_question=False)
         try:
             snapshot = self.snapshot()
         except IndexMissing:
-            return Answer(question, language, False, t("no_index", language), note="no index",
-                          timings_ms={"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)}), []
+            return reply("no_index", "no index")
         if language == "kk":
             text = restore_kazakh_letters(text, snapshot.kk_lexicon)
         t0 = time.perf_counter()

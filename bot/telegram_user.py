@@ -67,6 +67,9 @@ async def answer_question(
     async with Typing(context.bot, chat.id, thread_id):
         answer: Answer = await asyncio.to_thread(rt.assistant.ask, text, pref.chosen)
     latency_ms = (time.perf_counter() - started) * 1000
+    if not answer.is_question:  # a greeting or thanks: reply, but keep it out of the question log
+        await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id)
+        return
     cited = [c.doc_id for c in answer.citations]
     question_id = rt.state.log_question(
         user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text, language=answer.language,

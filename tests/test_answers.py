@@ -90,3 +90,11 @@ def test_odd_questions_get_a_sensible_reply_not_a_traceback(corpus_assistant, qu
 def test_markup_around_a_real_question_is_ignored(corpus_assistant):
     answer = corpus_assistant.ask("<b>Где</b> будет создан <i>региональный центр</i>?")
     assert answer.answered and answer.citations[0].doc_id == f"{CENTRE}-ru"
+
+
+@pytest.mark.parametrize("text,lang", [("Привет!", "ru"), ("сәлем", "kk"), ("Hello", "en"), ("спасибо", "ru")])
+def test_greetings_and_thanks_get_a_friendly_reply_not_a_search(corpus_assistant, text, lang):
+    answer = corpus_assistant.ask(text)
+    assert answer.language == lang and not answer.is_question and not answer.citations
+    assert "?" in answer.answer or "!" in answer.answer
+    assert corpus_assistant.ask(f"{text} Где будет создан региональный центр?").answered
