@@ -151,7 +151,7 @@ class ComposeConfig:
     max_sources: int = 2
     max_sentences: int = 3
     sentence_margin: float = 0.03  # a further sentence must score this close to the best one
-    source_margin: float = 0.02  # a second article must score this close to the first
+    source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
 
 
 def compose(
