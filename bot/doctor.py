@@ -4,13 +4,14 @@ One line per check, ``OK`` / ``WARN`` / ``FAIL``, each WARN and FAIL with its fi
 in full (a token shows as ``1234…wxyz``). Exit code: 0 when nothing FAILs (WARNs are advice; ``--strict``
 fails on them too), 1 otherwise.
 
-Also the single source of the settings table in docs/deploy.md and of .env.example (``python -m bot.doctor
-settings-table`` / ``env-example``), so that both always list exactly the fields of :class:`Settings`.
+Also the source of the settings table in docs/deploy.md (``python -m bot.doctor update-guide`` rewrites it;
+``settings-table`` prints it), and of the check that .env.example lists exactly the fields of :class:`Settings`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -78,14 +79,11 @@ def mask_url(url: str) -> str:
 def telegram_base_url(settings: Settings) -> str:
     """CENTRE_BOT_TELEGRAM_BASE_URL as python-telegram-bot's ``base_url`` (which the token is appended to).
 
-    ``http://host:8081`` and ``http://host:8081/bot`` both mean the Bot API server at http://host:8081.
+    ``http://host:8081`` and ``http://host:8081/bot`` both mean the Bot API server at http://host:8081, as
+    for the bot itself (bot.telegram_app.api_urls).
     """
-    url = settings.telegram_base_url.strip().rstrip("/")
-    if not url:
-        return "https://api.telegram.org/bot"
-    if "{token}" in url or url.endswith("/bot"):
-        return url
-    return url + "/bot"
+    url = (settings.telegram_base_url.strip() or "https://api.telegram.org").rstrip("/")
+    return url if url.endswith("/bot") else url + "/bot"
 
 
 # ------------------------------------------------------------------------------------------------ settings
@@ -137,17 +135,18 @@ def check_settings(settings: Settings, invalid: list[Check] | None = None) -> li
             checks.append(Check("settings", FAIL, f"{env_name('webhook_url')} must be a public https:// address",
                                 "put the bot behind a reverse proxy with a TLS certificate and use its https URL, "
                                 f"or unset {env_name('webhook_url')} to use polling"))
-        secret = settings.webhook_secret.get_secret_value()
-        if not secret:
-            checks.append(Check("settings", WARN, "webhook mode without a secret token: anyone who finds the "
-                                "URL can send fake updates",
-                                f"set {env_name('webhook_secret')} to a long random string (letters, digits, _ and -)"))
-        elif not _SECRET_TOKEN.match(secret):
+        secret = settings.webhook_secret.get_secret_value().strip()
+        if secret and not _SECRET_TOKEN.match(secret):  # empty: the bot makes a random one at each start
             checks.append(Check("settings", FAIL, f"{env_name('webhook_secret')} may only contain letters, digits, "
                                 "_ and - (at most 256)", f"choose another {env_name('webhook_secret')}"))
         if not 1 <= settings.webhook_port <= 65535:
             checks.append(Check("settings", FAIL, f"{env_name('webhook_port')} {settings.webhook_port} is not a port",
                                 "use a port between 1 and 65535, e.g. 8080"))
+    if settings.telegram_base_url.strip():
+        parts = urlsplit(settings.telegram_base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            checks.append(Check("settings", FAIL, f"{env_name('telegram_base_url')} is not an http(s) address",
+                                "use an address such as http://localhost:8081, or leave it empty for Telegram's own"))
     if bool(settings.llm_base_url) != bool(settings.llm_model):
         missing = "llm_model" if settings.llm_base_url else "llm_base_url"
         checks.append(Check("settings", WARN, f"the LLM is half configured ({env_name(missing)} is empty), so it "
@@ -180,7 +179,7 @@ def announce_chat(value: str) -> int | str:
 
 async def check_telegram(settings: Settings) -> list[Check]:
     from telegram import Bot
-    from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+    from telegram.error import InvalidToken, NetworkError, TelegramError
     from telegram.request import HTTPXRequest
 
     token = settings.telegram_token.get_secret_value().strip()
@@ -208,12 +207,10 @@ async def check_telegram(settings: Settings) -> list[Check]:
                    if not me.can_read_all_group_messages else "privacy mode off: it reads every group message")
         checks.append(Check("telegram", OK, f"token {mask(token)} works: @{me.username} (id {me.id}); {privacy}"))
         checks.append(await _check_webhook(bot, settings))
-        checks.append(await _check_announce_chat(bot, me.id, settings, Forbidden, TelegramError))
+        checks.append(await _check_announce_chat(bot, me.id, settings))
     finally:
-        try:
+        with contextlib.suppress(Exception):  # closing a client that never fully opened
             await bot.shutdown()
-        except Exception:  # noqa: BLE001 - closing a client that never opened
-            pass
     return checks
 
 
@@ -236,8 +233,14 @@ async def _check_webhook(bot, settings: Settings) -> Check:
     return Check("webhook", OK, f"webhook mode, {state}; {info.pending_update_count} update(s) waiting")
 
 
-async def _check_announce_chat(bot, bot_id: int, settings: Settings, Forbidden, TelegramError) -> Check:
-    from telegram import ChatMemberAdministrator, ChatMemberMember, ChatMemberOwner, ChatMemberRestricted
+async def _check_announce_chat(bot, bot_id: int, settings: Settings) -> Check:
+    from telegram import (
+        ChatMemberAdministrator,
+        ChatMemberMember,
+        ChatMemberOwner,
+        ChatMemberRestricted,
+    )
+    from telegram.error import Forbidden, TelegramError
 
     name = "announce chat"
     raw = settings.announce_chat_id.strip()
@@ -337,9 +340,9 @@ def check_embedding_model(settings: Settings) -> Check:
 
 
 def check_index(settings: Settings) -> Check:
-    from index.builder import is_stale
-    from index.chunking import ChunkingConfig
-    from index.snapshot import Manifest, Snapshot, current_generation, index_root
+    from bot.service import Assistant
+    from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL
+    from index.snapshot import Manifest, current_generation, index_root
 
     data = Path(settings.data_dir)
     try:
@@ -349,16 +352,19 @@ def check_index(settings: Settings) -> Check:
     if generation is None:
         return Check("index", FAIL, f"no index in {data}",
                      "run `centre-bot reindex` (the bot also builds it the first time it answers)")
+    assistant = Assistant(settings)
     try:
         manifest = Manifest.read(index_root(data) / generation)
-        Snapshot.open_current(data)
+        assistant.snapshot()
     except Exception as exc:  # noqa: BLE001 - any damage has the same way out
         return Check("index", FAIL, f"the index {generation} cannot be read: {_short(exc)}",
                      "run `centre-bot reindex` to write a new one")
-    reason = is_stale(Path(settings.knowledge_dir), data, settings.embedding_model, ChunkingConfig())
-    if reason.startswith("the embedding model changed"):
+    configured = settings.embedding_model.strip()
+    configured = DEFAULT_MODEL if configured in BUNDLED_NAMES else configured
+    if manifest.model != configured:
         return Check("index", FAIL, f"built with {manifest.model}, but {env_name('embedding_model')} is "
                      f"{settings.embedding_model}", "run `centre-bot reindex` (a full rebuild with the new model)")
+    reason = assistant.stale_reason()
     if reason:
         return Check("index", WARN, f"out of date: {reason}", "run `centre-bot reindex`")
     return Check("index", OK, f"{generation}: {len(manifest.documents)} article(s), model {manifest.model}, up to date")
@@ -525,11 +531,28 @@ def settings_table() -> str:
 
 def env_example_names(text: str) -> list[str]:
     """The setting names an .env file mentions, set or commented out (``# CENTRE_BOT_X=``)."""
-    return re.findall(r"^\s*#?\s*(CENTRE_BOT_[A-Z0-9_]+)=", text, flags=re.M)
+    return re.findall(r"^\s*#?\s*(CENTRE_BOT_[A-Z0-9_]+)=", text, flags=re.MULTILINE)
 
 
-if __name__ == "__main__":  # python -m bot.doctor settings-table
+TABLE_START = "<!-- settings-table: generated, do not edit by hand -->\n"
+TABLE_END = "<!-- end of settings-table -->"
+
+
+def update_guide(path: Path = Path("docs/deploy.md")) -> bool:
+    """Rewrites the settings table between the markers of the deployment guide; True if it changed."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(TABLE_START) + len(TABLE_START)
+    end = text.index(TABLE_END, start)
+    updated = text[:start] + settings_table() + text[end:]
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":  # python -m bot.doctor settings-table | update-guide
     if sys.argv[1:] == ["settings-table"]:
         sys.stdout.write(settings_table())
+    elif sys.argv[1:] == ["update-guide"]:
+        print("docs/deploy.md updated" if update_guide() else "docs/deploy.md is up to date")
     else:
-        sys.exit("usage: python -m bot.doctor settings-table")
+        sys.exit("usage: python -m bot.doctor settings-table | update-guide")

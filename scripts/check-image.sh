@@ -13,7 +13,9 @@
 #     folder holds a torch wheel, otherwise from the PyTorch CPU index;
 #  4. inside the image, with every proxy pointing at a closed port (so nothing can be downloaded):
 #     `centre-bot ask --json` must answer from the centre's article, `centre-bot doctor` must run, the user
-#     must not be root, and the HEALTHCHECK command must pass with a fresh heartbeat and fail with an old one;
+#     must not be root, the HEALTHCHECK command must pass with a fresh heartbeat and fail with an old one
+#     (and in webhook mode when nothing answers on the webhook port), `centre-bot run` must start against
+#     the fake Bot API server of tests/fakebotapi.py and beat, and torch must be the CPU build;
 #  5. prints the image size and the time taken.
 # Build layers are cached between runs (the build stage is kept as $IMAGE-build); older layers are pruned.
 # shellcheck disable=SC2016  # the single-quoted commands run inside the image, where the variables expand
@@ -97,7 +99,11 @@ built=$SECONDS
 
 # ------------------------------------------------------------------------------------------------ 4. run
 ctr=$(buildah from --pull=never "$IMAGE")
-cleanup() { buildah rm "$ctr" >/dev/null 2>&1 || true; }
+fake_pid=
+cleanup() {
+    [ -z "$fake_pid" ] || kill "$fake_pid" 2>/dev/null || true
+    buildah rm "$ctr" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 # No network for the bot: every proxy variable points at a closed port, so any download would fail.
 offline=(--env HTTP_PROXY=http://127.0.0.1:9 --env HTTPS_PROXY=http://127.0.0.1:9 --env ALL_PROXY=http://127.0.0.1:9
@@ -175,6 +181,33 @@ buildah run "${ISOLATION[@]}" "${offline[@]}" "${hook[@]}" "$ctr" -- sh -c \
     'python -m http.server --bind 127.0.0.1 "$CENTRE_BOT_WEBHOOK_PORT" >/dev/null 2>&1 & server=$!; sleep 2; "$@"; rc=$?; kill $server; exit $rc' \
     health "${health[@]}" || die "unhealthy in webhook mode although the webhook server answers"
 echo "healthcheck behaves (polling and webhook mode)"
+
+step "centre-bot run (the image's CMD) against a fake Bot API server: it polls, beats, and is healthy"
+# tests/fakebotapi.py is stdlib-only: the host's python3 serves it on 127.0.0.1, which the chroot shares.
+fake_port=$(mktemp)
+python3 - "$fake_port" <<'PY' &
+import sys, time
+sys.path.insert(0, "tests")
+from fakebotapi import FakeBotAPI
+with FakeBotAPI() as fake:
+    with open(sys.argv[1], "w") as out:
+        out.write(f"{fake.port} {fake.token}\n")
+    time.sleep(180)
+PY
+fake_pid=$!
+for _ in $(seq 50); do [ -s "$fake_port" ] && break; sleep 0.2; done
+read -r port token <"$fake_port" || die "the fake Bot API server did not start"
+rm -f "$fake_port"
+run_log=$(buildah run "${ISOLATION[@]}" "${offline[@]}" --env NO_PROXY=127.0.0.1 --env no_proxy=127.0.0.1 \
+    --env CENTRE_BOT_TELEGRAM_TOKEN="$token" --env CENTRE_BOT_TELEGRAM_BASE_URL="http://127.0.0.1:$port" \
+    "$ctr" -- sh -c 'rm -f "$CENTRE_BOT_DATA_DIR/heartbeat"; centre-bot run & bot=$!
+        for _ in $(seq 120); do [ -f "$CENTRE_BOT_DATA_DIR/heartbeat" ] && break; sleep 0.5; done
+        "$@"; rc=$?; kill $bot; wait $bot; exit $rc' health "${health[@]}" 2>&1) \
+    || { printf '%s\n' "$run_log" | tail -20; die "the bot did not start and beat in the image"; }
+kill "$fake_pid" 2>/dev/null || true
+fake_pid=
+printf '%s\n' "$run_log" | grep -iE 'ready|error' | head -5 || true
+echo "the bot started, wrote its heartbeat and the HEALTHCHECK passed"
 
 step "torch is the CPU build and sentence-transformers imports (for other embedding models)"
 in_image python -c 'import sys, torch, sentence_transformers; print("torch", torch.__version__, "| sentence-transformers", sentence_transformers.__version__); sys.exit(not torch.__version__.endswith("+cpu") or torch.ones(2).sum().item() != 2)' \

@@ -8,13 +8,19 @@ import shutil
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.doctor import POST_FIX, env_example_names, mask, settings_table, telegram_base_url
+from bot.doctor import (
+    POST_FIX,
+    env_example_names,
+    mask,
+    settings_table,
+    telegram_base_url,
+)
 from bot.settings import Settings
 from tests.conftest import ROOT, copy_corpus
 from tests.fakebotapi import DEFAULT_TOKEN, FakeBotAPI
@@ -190,6 +196,9 @@ def test_bot_api_server_not_reachable(fake, deployment):
 def test_base_url_without_bot_suffix_is_accepted(fake, deployment):
     code, lines = doctor(good_env(fake, deployment, telegram_base_url=fake.url))
     assert code == 0, "\n".join(lines)
+    code, lines = doctor(good_env(fake, deployment, telegram_base_url="localhost:8081"))
+    assert code == 1
+    assert "not an http(s) address" in line(lines, "settings", "FAIL")
     assert telegram_base_url(Settings(telegram_base_url="http://h:8081/")) == "http://h:8081/bot"
     assert telegram_base_url(Settings()) == "https://api.telegram.org/bot"
 
@@ -218,7 +227,11 @@ def test_webhook_settings(fake, deployment):
     code, lines = doctor(good_env(fake, deployment, webhook_url="http://bot.example.org/tg"))
     assert code == 1
     assert "https://" in line(lines, "settings", "FAIL")
-    assert "webhook mode without a secret token" in line(lines, "settings", "WARN")
+    code, lines = doctor(good_env(fake, deployment, webhook_url="https://bot.example.org/tg", webhook_secret="a b"))
+    assert code == 1
+    assert "may only contain" in line(lines, "settings", "FAIL")
+    code, lines = doctor(good_env(fake, deployment, webhook_url="https://bot.example.org/tg"))
+    assert code == 0, "\n".join(lines)  # no secret: the bot makes a random one at each start
 
     secret = "s3cret_Token_that_is_long"
     code, lines = doctor(good_env(fake, deployment, webhook_url="https://bot.example.org/tg", webhook_secret=secret))
@@ -284,7 +297,7 @@ def test_data_dir_that_is_a_file(fake, deployment, tmp_path):
 
 
 class _FakeLLM(BaseHTTPRequestHandler):
-    models = ["qwen2.5-7b"]
+    models: ClassVar[list[str]] = ["qwen2.5-7b"]
     key = "sk-right-key-0123456789"
 
     def _send(self, status: int, body: dict) -> None:
@@ -295,7 +308,7 @@ class _FakeLLM(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         if self.headers.get("Authorization") != f"Bearer {self.key}":
             return self._send(401, {"error": {"message": "Incorrect API key", "type": "invalid_request_error"}})
         if self.path.rstrip("/") == "/v1/models":
@@ -344,6 +357,7 @@ def test_llm_endpoint_that_answers(fake, deployment, llm):
 
 def test_half_configured_llm_is_a_warning(fake, deployment):
     code, lines = doctor(good_env(fake, deployment, llm_base_url="http://127.0.0.1:1/v1"))
+    assert code == 0
     assert "CENTRE_BOT_LLM_MODEL is empty" in line(lines, "settings", "WARN")
     assert "not configured" in line(lines, "llm", "OK")
 
@@ -374,6 +388,21 @@ def test_env_example_has_a_comment_for_every_setting():
 def test_deploy_guide_table_is_generated_from_settings():
     guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     table = settings_table()
-    assert table in guide, "docs/deploy.md is out of date: paste `python -m bot.doctor settings-table` into it"
+    assert table in guide, "docs/deploy.md is out of date: run `python -m bot.doctor update-guide`"
     for name in Settings.model_fields:
         assert f"`CENTRE_BOT_{name.upper()}`" in table
+
+
+def test_a_crashing_check_is_reported_without_leaking_secrets(fake, deployment, monkeypatch):
+    import bot.doctor
+
+    def broken(settings):
+        raise RuntimeError(f"could not use {settings.telegram_token.get_secret_value()} here")
+
+    monkeypatch.setattr(bot.doctor, "check_knowledge", broken)
+    code, lines = doctor(good_env(fake, deployment))
+    assert code == 1
+    failed = line(lines, "knowledge", "FAIL")
+    assert "the check itself failed: RuntimeError" in failed and "1234…ijkl" in failed
+    assert TOKEN not in "\n".join(lines)
+    line(lines, "index", "OK")  # the checks after it still ran
