@@ -19,6 +19,7 @@ from bot.logfmt import kv
 from bot.messages import TEXTS, t
 from bot.state import KNOWN
 from bot.telegram_common import (
+    documents_or_say_none,
     COMMAND_PREFIX,
     Html,
     CallbackAnswer,
@@ -322,13 +323,10 @@ async def _remove_task(app: Application, status: Message, lang: str, doc_id: str
 
 @admin_only
 async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
-    lang = ui_lang(rt, update.effective_user)
-    snapshot = await snapshot_or_none(rt)
-    if snapshot is None or not snapshot.documents:
-        await reply(update, context, h("sources_empty", lang))
+    if (known := await documents_or_say_none(update, context)) is None:
         return
-    docs = sorted(snapshot.documents.values(), key=lambda d: (d.date, d.id), reverse=True)
+    lang, documents = known
+    docs = sorted(documents.values(), key=lambda d: (d.date, d.id), reverse=True)
     lines = [f"<b>{h('docs_title', lang, count=len(docs))}</b>"]
     for doc in docs:
         details = ", ".join(p for p in (doc.lang, doc.date) if p)

@@ -333,6 +333,17 @@ async def snapshot_or_none(rt: Runtime):
         return None
 
 
+async def documents_or_say_none(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """(interface language, the live index's documents), or None after telling the user there are none."""
+    rt = runtime(context)
+    lang = ui_lang(rt, update.effective_user)
+    snapshot = await snapshot_or_none(rt)
+    if snapshot is None or not snapshot.documents:
+        await reply(update, context, h("sources_empty", lang))
+        return None
+    return lang, snapshot.documents
+
+
 def command_menu(names: tuple[str, ...], lang: str) -> list[BotCommand]:
     return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
 

@@ -16,6 +16,7 @@ from bot.answer import Answer
 from bot.logfmt import kv
 from bot.messages import LANGS, t
 from bot.telegram_common import (
+    documents_or_say_none,
     CallbackAnswer,
     Typing,
     command_args,
@@ -26,7 +27,6 @@ from bot.telegram_common import (
     reply,
     runtime,
     send_html,
-    snapshot_or_none,
     telegram_lang,
     topic_thread,
     ui_lang,
@@ -211,14 +211,11 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
-    lang = ui_lang(rt, update.effective_user)
-    snapshot = await snapshot_or_none(rt)
-    if snapshot is None or not snapshot.documents:
-        await reply(update, context, h("sources_empty", lang))
+    if (known := await documents_or_say_none(update, context)) is None:
         return
+    lang, documents = known
     families: dict[str, list] = {}
-    for doc in snapshot.documents.values():
+    for doc in documents.values():
         families.setdefault(doc.family, []).append(doc)
     lines = [f"<b>{h('sources_title', lang, count=len(families))}</b>"]
     for docs in sorted(families.values(), key=lambda ds: max(d.date for d in ds), reverse=True):
