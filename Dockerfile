@@ -68,9 +68,9 @@ USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8080
 
-# Healthy when the bot touched $CENTRE_BOT_DATA_DIR/heartbeat in the last 120 s (it does every 30 s) and, in
-# webhook mode, its webhook server answers HTTP on CENTRE_BOT_WEBHOOK_LISTEN:CENTRE_BOT_WEBHOOK_PORT.
+# `python -m bot.health`: healthy when the bot touched $CENTRE_BOT_DATA_DIR/heartbeat in the last 90 s (it
+# does every 30 s) and, in webhook mode, its webhook server answers on CENTRE_BOT_WEBHOOK_PORT.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=180s --retries=3 \
-    CMD ["/opt/venv/bin/python", "-c", "import http.client,os,sys,time; e=os.environ.get; age=time.time()-os.stat(os.path.join(e('CENTRE_BOT_DATA_DIR','/data'),'heartbeat')).st_mtime; h=e('CENTRE_BOT_WEBHOOK_LISTEN') or '0.0.0.0'; c=e('CENTRE_BOT_WEBHOOK_URL') and http.client.HTTPConnection({'0.0.0.0':'127.0.0.1','::':'::1'}.get(h,h),int(e('CENTRE_BOT_WEBHOOK_PORT') or 8080),timeout=5); c and (c.request('GET','/'),c.getresponse()); sys.exit(age>120)"]
+    CMD ["/opt/venv/bin/python", "-m", "bot.health"]
 
 CMD ["centre-bot", "run"]

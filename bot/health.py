@@ -1,12 +1,13 @@
-"""Health check for the running bot: exit 0 when data_dir/heartbeat is fresh, 1 otherwise.
+"""Health check for the running bot (the Dockerfile's HEALTHCHECK): exit 0 when healthy, 1 otherwise.
 
-The bot rewrites the heartbeat every 30 s from its job queue, so a stale file means the event loop is
-stuck or the bot is down. For a Dockerfile: HEALTHCHECK CMD python -m bot.health
+The bot rewrites data_dir/heartbeat every 30 s from its job queue, so a stale file means the event loop is
+stuck or the bot is down. In webhook mode the webhook server must also answer on its port.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import sys
 import time
 from pathlib import Path
@@ -24,11 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-age", type=float, default=90.0, help="seconds (default 90: three missed beats)")
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: CENTRE_BOT_DATA_DIR)")
     args = parser.parse_args(argv)
-    data_dir = args.data
-    if data_dir is None:
-        from bot.settings import Settings
+    from bot.settings import Settings
 
-        data_dir = Settings().data_dir
+    settings = Settings()
+    data_dir = args.data if args.data is not None else settings.data_dir
     age = heartbeat_age(data_dir)
     if age is None:
         print(f"unhealthy: no heartbeat in {data_dir} (is `centre-bot run` running with this data folder?)")
@@ -36,8 +36,24 @@ def main(argv: list[str] | None = None) -> int:
     if age > args.max_age:
         print(f"unhealthy: last heartbeat {age:.0f} s ago (limit {args.max_age:.0f} s)")
         return 1
+    if settings.webhook_url and not webhook_answers(settings.webhook_listen, settings.webhook_port):
+        print(f"unhealthy: nothing answers on the webhook port {settings.webhook_port}")
+        return 1
     print(f"healthy: last heartbeat {age:.0f} s ago")
     return 0
+
+
+def webhook_answers(listen: str, port: int) -> bool:
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(listen, listen)
+    connection = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        connection.request("GET", "/")
+        connection.getresponse()
+        return True
+    except OSError:
+        return False
+    finally:
+        connection.close()
 
 
 if __name__ == "__main__":

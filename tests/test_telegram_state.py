@@ -173,3 +173,29 @@ def test_health_check_follows_the_heartbeat(tmp_path, capsys):
     stale = time.time() - 300
     os.utime(tmp_path / "heartbeat", (stale, stale))
     assert main(["--data", str(tmp_path)]) == 1 and "300 s ago" in capsys.readouterr().out
+
+
+def test_health_check_in_webhook_mode_needs_the_webhook_server(tmp_path, monkeypatch, capsys):
+    import http.server
+    import socket
+    import threading
+
+    from bot.health import main
+    from bot.telegram_app import write_heartbeat
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CENTRE_BOT_WEBHOOK_URL", "https://bot.example.org/tg")
+    monkeypatch.setenv("CENTRE_BOT_WEBHOOK_LISTEN", "127.0.0.1")
+    monkeypatch.setenv("CENTRE_BOT_WEBHOOK_PORT", str(port))
+    write_heartbeat(tmp_path)
+    assert main(["--data", str(tmp_path)]) == 1 and "webhook port" in capsys.readouterr().out
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert main(["--data", str(tmp_path)]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
