@@ -28,7 +28,7 @@ WORKDIR /src
 SHELL ["/bin/sh", "-euc"]
 RUN --mount=type=bind,target=/src \
     case "$TORCH_SOURCE" in \
-      http://*|https://*) /opt/venv/bin/pip install "torch==${TORCH_VERSION}" --extra-index-url "$TORCH_SOURCE" ;; \
+      http://*|https://*) /opt/venv/bin/pip install "torch==${TORCH_VERSION}" --index-url "$TORCH_SOURCE" ;; \
       *) /opt/venv/bin/pip install "torch==${TORCH_VERSION}" --find-links "$TORCH_SOURCE" ;; \
     esac
 
@@ -65,7 +65,7 @@ COPY --chown=centre:centre knowledge /app/knowledge
 
 WORKDIR /app
 USER 10001:10001
-VOLUME ["/data"]
+VOLUME ["/data", "/app/knowledge"]
 EXPOSE 8080
 
 # `python -m bot.health`: healthy when the bot touched $CENTRE_BOT_DATA_DIR/heartbeat in the last 90 s (it

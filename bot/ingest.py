@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import frontmatter
 import yaml
 
-from index.documents import MAX_FILE_BYTES, BadDocument, Document, parse_document
+from index.documents import MAX_FILE_BYTES, BadDocument, Document, is_knowledge_file, parse_document
 from index.language import detect_language
 
 FILE_TYPES = (".md", ".txt", ".pdf", ".docx")
@@ -275,8 +275,12 @@ def _blocked(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-            or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.sixtofour is not None:
+        ip = ip.sixtofour
+    if isinstance(ip, ipaddress.IPv6Address) and ip.teredo is not None:
+        ip = ip.teredo[1]
+    # Only publicly routable addresses: this also refuses carrier-grade NAT (100.64/10, cloud metadata).
+    return not ip.is_global or ip.is_multicast or getattr(ip, "is_site_local", False)
 
 
 def vetted_addresses(host: str, port: int, allow_private: bool) -> list[str]:
@@ -436,6 +440,9 @@ def save_article(article: Article, knowledge_dir: Path) -> Path:
     knowledge_dir = Path(knowledge_dir)
     knowledge_dir.mkdir(parents=True, exist_ok=True)
     path = knowledge_dir / f"{article.id}.md"
+    if not is_knowledge_file(path):
+        raise IngestError("ingest_invalid", error=f"the id {article.id!r} names a file the indexer skips: use an id "
+                          "that does not start with '.' or '_', is not README and is shorter than 250 characters")
     data = article.to_markdown().encode("utf-8")
     if len(data) > MAX_FILE_BYTES:
         raise IngestError("ingest_text_too_long", size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))

@@ -486,7 +486,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         if not chat:  # the operator removed the setting since the preview
             rt.state.reopen_draft(int(draft_id))
             await answer()
-            await send_html(context.bot, query.message.chat_id, h("announce_no_chat", lang))
+            await send_html(context.bot, query.message.chat.id, h("announce_no_chat", lang))
             return
         try:
             sent = await send_html(context.bot, chat_target(chat), draft["text"], preview=True)
@@ -501,7 +501,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             else:  # a timeout: the post may be out, so the admin looks before pressing again
                 log.warning(kv(event="announce_uncertain", draft=draft_id, chat=chat, error=str(exc)))
                 text = h("announce_check_first", lang, chat=chat)
-            await send_html(context.bot, query.message.chat_id, text)
+            await send_html(context.bot, query.message.chat.id, text)
             return
         log.info(kv(event="announcement_posted", draft=draft_id, chat=chat, message=sent[-1].message_id,
                     admin=query.from_user.id))

@@ -20,6 +20,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
+    MaybeInaccessibleMessage,
     Message,
     ReplyParameters,
     Update,
@@ -209,11 +210,11 @@ async def send_html(
     return sent
 
 
-async def edit_html(bot, message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def edit_html(bot, message: MaybeInaccessibleMessage, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Replace a status message's text; what does not fit goes out as further messages."""
     parts = split_html(text) or [esc("…")]
     try:
-        await bot.edit_message_text(parts[0], chat_id=message.chat_id, message_id=message.message_id,
+        await bot.edit_message_text(parts[0], chat_id=message.chat.id, message_id=message.message_id,
                                     parse_mode=ParseMode.HTML, reply_markup=keyboard if len(parts) == 1 else None,
                                     link_preview_options=NO_PREVIEW)
     except BadRequest as exc:
@@ -221,14 +222,14 @@ async def edit_html(bot, message: Message, text: str, keyboard: InlineKeyboardMa
         if "not modified" in lowered:
             pass
         elif _format_rejected(exc):
-            await bot.edit_message_text(html_to_plain(parts[0])[:4096], chat_id=message.chat_id,
+            await bot.edit_message_text(html_to_plain(parts[0])[:4096], chat_id=message.chat.id,
                                         message_id=message.message_id, link_preview_options=NO_PREVIEW)
         elif "message to edit not found" in lowered or "can't be edited" in lowered:
-            await send_html(bot, message.chat_id, parts[0], keyboard=keyboard if len(parts) == 1 else None)
+            await send_html(bot, message.chat.id, parts[0], keyboard=keyboard if len(parts) == 1 else None)
         else:
             raise
     if len(parts) > 1:
-        await send_html(bot, message.chat_id, "\n".join(parts[1:]), keyboard=keyboard)
+        await send_html(bot, message.chat.id, "\n".join(parts[1:]), keyboard=keyboard)
 
 
 class Typing:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
@@ -65,12 +65,16 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def knowledge_files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in Path(folder).rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "_"))
-        and p.name.lower() != "readme.md"
+def is_knowledge_file(path: Path) -> bool:
+    """Articles by name: hidden and underscore files (drafts, temporaries) and READMEs are not."""
+    return (
+        path.suffix.lower() in SUFFIXES and not path.name.startswith((".", "_"))
+        and path.name.lower() != "readme.md" and len(path.name.encode("utf-8")) <= 255
     )
+
+
+def knowledge_files(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file() and is_knowledge_file(p))
 
 
 def parse_document(path: Path, data: bytes) -> Document:
@@ -168,11 +172,4 @@ def scan_knowledge(folder: Path) -> Scan:
             continue
         seen[doc.id] = str(path)
         scan.documents.append(doc)
-    ids = set(seen)
-    for i, doc in enumerate(scan.documents):
-        if doc.translation_of and doc.translation_of not in ids:
-            scan.problems.append(
-                Problem(doc.path, f"translation_of {doc.translation_of!r} names no known article; indexed on its own")
-            )
-            scan.documents[i] = replace(doc, translation_of="")
     return scan

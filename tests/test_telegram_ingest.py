@@ -144,6 +144,11 @@ def test_saving_validates_and_never_overwrites(tmp_path):
         save_article(article, tmp_path)
     assert caught.value.key == "ingest_invalid" and "unknown language" in caught.value.values["error"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{first_id}.md"]  # nothing else written
+    for skipped_by_the_indexer in ("_draft", ".hidden", "README"):
+        article.id, article.lang = skipped_by_the_indexer, "en"
+        with pytest.raises(IngestError) as caught:
+            save_article(article, tmp_path)
+        assert caught.value.key == "ingest_invalid"
 
 
 def test_duplicates_are_found_by_id_url_or_text(tmp_path):
@@ -228,7 +233,9 @@ def test_news_page_is_extracted_when_private_addresses_are_allowed(site):
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost:9/x", "http://[::1]:9/",
-                                 "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/"])
+                                 "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/",
+                                 "http://100.100.100.200/latest/meta-data/", "http://[2002:7f00:1::]/",
+                                 "http://[fec0::1]/"])
 def test_private_and_loopback_addresses_are_refused_before_any_request(url, site):
     with pytest.raises(IngestError) as caught:
         article_from_url(url, allow_private=False)
