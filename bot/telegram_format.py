@@ -89,8 +89,8 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     size = 0
     for atom in _atoms(text, budget // 4):
         atom_size = utf16_len(atom)
-        if size + atom_size > budget and current:
-            cut = _cut_index(current)
+        while size + atom_size > budget and current:  # the kept tail may itself still be too long
+            cut = _cut_index(current) or len(current)
             head, tail = current[:cut], current[cut:]
             still_open = _open_tags(head)
             parts.append(("".join(head) + "".join(f"</{_tag(a)[0]}>" for a in reversed(still_open))).strip())

@@ -106,3 +106,13 @@ def test_escape_is_reversible():
     raw = "<b>&</i> \"x\" 'y'"
     assert html.unescape(esc(raw)) == raw
     assert parse_entities(esc(raw), "HTML")[0] == raw
+
+
+def test_long_unbroken_words_never_make_a_part_too_long():
+    from bot.telegram_format import split_html, utf16_len
+
+    words = ["w" * n for n in (1200, 5, 900, 1100, 3, 1000, 1024, 7, 1150)] * 6
+    parts = split_html(" ".join(words))
+    assert len(parts) > 1
+    assert max(utf16_len(p) for p in parts) <= 4096
+    assert sum(len(p.replace(" ", "")) for p in parts) == sum(len(w) for w in words)
