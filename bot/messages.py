@@ -410,9 +410,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🗑 Removed «{title}» ({id}). The file was moved to {path}, so it can be restored.",
     },
     "remove_orphans": {
-        "kk": "Ескерту: оның {ids} нұсқалары енді жеке мақала ретінде қалды.",
-        "ru": "Обратите внимание: её переводы {ids} теперь остаются самостоятельными статьями.",
-        "en": "Note: its renditions {ids} now stand on their own.",
+        "kk": "Ескерту: оның {ids} аудармалары білім қорында қалды және жауап беруді жалғастырады. "
+        "Оларды да алып тастау керек болса, /remove арқылы өшіріңіз.",
+        "ru": "Обратите внимание: её переводы {ids} остались в базе знаний и продолжают использоваться в ответах. "
+        "Если их тоже нужно убрать, удалите их командой /remove.",
+        "en": "Note: its renditions {ids} stay in the knowledge and keep being used in answers. "
+        "If they should go too, remove them with /remove.",
+    },
+    "task_failed": {
+        "kk": "Бірдеңе дұрыс болмады: {error}. Бұрынғы индекс жауап беруді жалғастырады. "
+        "Бот журналын қарап, себебін түзетіп, қайталап көріңіз.",
+        "ru": "Что-то пошло не так: {error}. Прежний индекс продолжает отвечать. "
+        "Посмотрите журнал бота, устраните причину и попробуйте снова.",
+        "en": "Something went wrong: {error}. The previous index keeps answering. "
+        "Check the bot's log, fix the cause and try again.",
     },
     "docs_title": {
         "kk": "Білім қорындағы мақалалар ({count}):",

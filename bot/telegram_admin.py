@@ -4,6 +4,8 @@ announcement of new articles. Index changes run as tasks that report by editing 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import shutil
 import time
 from datetime import datetime, timezone
@@ -75,6 +77,21 @@ def _explain(exc: BaseException) -> str:
     if isinstance(exc, EmbeddingModelError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _reports_failure(task):
+    """An admin job that fails unexpectedly says so in its status message instead of staying at "working…"."""
+
+    @functools.wraps(task)
+    async def wrapper(app: Application, status: Message, lang: str, *args) -> None:
+        try:
+            await task(app, status, lang, *args)
+        except Exception as exc:  # noqa: BLE001 - told to the admin and logged with its traceback
+            log.error(kv(event="admin_task_failed", task=task.__name__, error=_explain(exc)), exc_info=exc)
+            with contextlib.suppress(TelegramError):
+                await edit_html(app.bot, status, h("task_failed", lang, error=_explain(exc)))
+
+    return wrapper
 
 
 async def run_reindex(app: Application, status: Message | None, lang: str) -> ReindexReport | None:
@@ -196,6 +213,7 @@ async def _tell(app: Application, chat_id: int, text: str) -> None:
         log.warning(kv(event="notify_failed", chat=chat_id, error=str(exc)))
 
 
+@_reports_failure
 async def _reindex_task(app: Application, status: Message, lang: str, waited: bool) -> None:
     rt = runtime(app)
     async with rt.reindex_lock:
@@ -243,6 +261,7 @@ async def cmd_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     context.application.create_task(_add_task(context.application, status, lang, document, url), update=update)
 
 
+@_reports_failure
 async def _add_task(app: Application, status: Message, lang: str, document, url: str) -> None:
     rt = runtime(app)
     try:
@@ -295,6 +314,7 @@ async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     context.application.create_task(_remove_task(context.application, status, lang, args[0]), update=update)
 
 
+@_reports_failure
 async def _remove_task(app: Application, status: Message, lang: str, doc_id: str) -> None:
     rt = runtime(app)
     async with rt.reindex_lock:

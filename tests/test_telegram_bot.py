@@ -754,3 +754,20 @@ def test_a_rejected_token_is_explained_and_never_logged(tmp_path, fake):
     assert run.returncode != 0
     assert "Telegram rejected the bot token" in run.stderr and "@BotFather" in run.stderr
     assert wrong not in run.stderr + run.stdout and "AAwrongToken" not in run.stderr + run.stdout
+
+
+def test_an_unexpected_failure_in_an_admin_job_is_reported_not_left_at_working(deploy, monkeypatch):
+    from bot import ingest
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ingest, "save_article", disk_full)
+    d = deploy()
+    d.fake.add_file("DOC-9", SUMMER_SCHOOL_DOCX, "школа.docx")
+    with d.bot():
+        upload = d.fake.push_message(ADMIN, "", document="DOC-9", language_code="en")
+        wait_text(d.fake, ADMIN, "/add")
+        d.fake.push_message(ADMIN, "/add", reply_to_message_id=upload["message"]["message_id"], language_code="en")
+        failed = wait_text(d.fake, ADMIN, "Something went wrong")
+    assert "No space left on device" in failed and "previous index keeps answering" in failed
