@@ -77,13 +77,10 @@ def mask_url(url: str) -> str:
 
 
 def telegram_base_url(settings: Settings) -> str:
-    """CENTRE_BOT_TELEGRAM_BASE_URL as python-telegram-bot's ``base_url`` (which the token is appended to).
+    """CENTRE_BOT_TELEGRAM_BASE_URL as python-telegram-bot's ``base_url``, exactly as the bot itself reads it."""
+    from bot.telegram_app import api_urls
 
-    ``http://host:8081`` and ``http://host:8081/bot`` both mean the Bot API server at http://host:8081, as
-    for the bot itself (bot.telegram_app.api_urls).
-    """
-    url = (settings.telegram_base_url.strip() or "https://api.telegram.org").rstrip("/")
-    return url if url.endswith("/bot") else url + "/bot"
+    return api_urls(settings.telegram_base_url)[0]
 
 
 # ------------------------------------------------------------------------------------------------ settings
@@ -172,10 +169,6 @@ def check_admins(settings: Settings) -> Check:
 # ------------------------------------------------------------------------------------------------ telegram
 
 
-def announce_chat(value: str) -> int | str:
-    value = value.strip()
-    return int(value) if re.fullmatch(r"-?\d+", value) else value
-
 
 async def check_telegram(settings: Settings) -> list[Check]:
     from telegram import Bot
@@ -242,15 +235,14 @@ async def _check_announce_chat(bot, bot_id: int, settings: Settings) -> Check:
     )
     from telegram.error import Forbidden, TelegramError
 
+    from bot.telegram_common import chat_target
+
     name = "announce chat"
     raw = settings.announce_chat_id.strip()
     if not raw:
         return Check(name, WARN, "no announcement channel or group: announcements are off",
                      f"set {env_name('announce_chat_id')} to the channel's @name or the group's id (see docs/deploy.md)")
-    chat_id = announce_chat(raw)
-    if isinstance(chat_id, str) and not chat_id.startswith("@"):
-        return Check(name, FAIL, f"{raw!r} is neither @name nor a numeric id",
-                     f"write {env_name('announce_chat_id')} as @{raw.lstrip('@')} or as the numeric id (-100…)")
+    chat_id = chat_target(raw)  # as the bot reads it: a numeric id, or a @name ('@' added when missing)
     try:
         chat = await bot.get_chat(chat_id)
     except Forbidden as exc:

@@ -157,13 +157,13 @@ def test_groups_by_numeric_id(fake, deployment):
     assert line(lines, "announce chat", "FAIL").endswith("add the bot to the group")
 
 
-def test_unknown_and_malformed_announce_chats(fake, deployment):
+def test_unknown_announce_chat_fails_and_a_bare_name_means_the_channel(fake, deployment):
     code, lines = doctor(good_env(fake, deployment, announce_chat_id="@nowhere"))
     assert code == 1
     assert "cannot find @nowhere" in line(lines, "announce chat", "FAIL")
     code, lines = doctor(good_env(fake, deployment, announce_chat_id="centre_news"))
-    assert code == 1
-    assert "@centre_news" in line(lines, "announce chat", "FAIL")  # the fix shows the right spelling
+    assert code == 0, "\n".join(lines)  # a bare name means @centre_news, for the bot as for the doctor
+    assert fake.calls_of("getChat")[-1]["chat_id"] == "@centre_news"
 
 
 def test_bad_token_fails_and_is_never_printed(fake, deployment):
