@@ -220,7 +220,7 @@ def eval_cmd(
     questions: Annotated[Path, typer.Option("--questions", help="Question set (JSON Lines)")] = DEFAULT_QUESTIONS,
     mode: Annotated[Optional[list[str]], typer.Option("--mode", help="hybrid, dense or lexical (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON")] = False,
-    show_failures: Annotated[bool, typer.Option("--failures", help="List the questions the hybrid mode got wrong")] = False,
+    show_failures: Annotated[bool, typer.Option("--failures", help="List the questions the first mode got wrong")] = False,
 ):
     """Measure answer quality on a question set: hit@1/3, MRR, answered/refused, language, facts per language."""
     from bot.evaluate import MODES, evaluate, failures, format_table, load_questions, summarise
@@ -240,7 +240,7 @@ def eval_cmd(
     table = summarise(outcomes)
     typer.echo(json.dumps(table, ensure_ascii=False, indent=1) if as_json else format_table(table))
     if show_failures:
-        typer.echo("\n".join(["", "failures (hybrid):", *failures(outcomes, modes[0])]))
+        typer.echo("\n".join(["", f"failures ({modes[0]}):", *failures(outcomes, modes[0])]))
 
 
 def main() -> None:

@@ -139,15 +139,11 @@ def reindex(
             return report
 
         sentences, chunks = _split(docs, reusable, config, progress)
-        texts = (
-            [c.embed_text for c in chunks] + [s.text for d in docs for s in sentences[d.id]]
-            + list(background_sentences())
-        )
+        sentence_texts = [s.text for d in docs for s in sentences[d.id]]
+        texts = [c.embed_text for c in chunks] + sentence_texts + list(background_sentences())
         vectors, report.embedded = _vectors(data_dir, embedder, texts, progress)
-        n_chunks, n_sentences = len(chunks), len(texts) - len(chunks) - len(background_sentences())
-        chunk_vectors = vectors[:n_chunks]
-        sentence_vectors = vectors[n_chunks : n_chunks + n_sentences]
-        background_vectors = vectors[n_chunks + n_sentences :]
+        chunk_vectors, rest = vectors[: len(chunks)], vectors[len(chunks) :]
+        sentence_vectors, background_vectors = rest[: len(sentence_texts)], rest[len(sentence_texts) :]
         generation = datetime.now(timezone.utc).strftime("g%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         manifest = Manifest(
             generation=generation,

@@ -80,7 +80,8 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
     return DetectedLanguage(lang, max(kk, ru) / total, len(words) >= 2 or max(kk, ru) / total > 0.9)
 
 
-_FOLD_KK = str.maketrans("әғқңөұүһі", "агкноуухи")
+# Kazakh letters -> what a Russian keyboard types instead (shared with the lexical tokeniser).
+KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
 
 
 # Question words and everyday words an asker types whatever the articles say.
@@ -100,7 +101,7 @@ def kazakh_lexicon(texts: list[str]) -> dict[str, str]:
     counts.update(w for w in _KK_COMMON if w not in counts)
     lexicon: dict[str, str] = {}
     for word, _ in counts.most_common():
-        lexicon.setdefault(word.translate(_FOLD_KK), word)
+        lexicon.setdefault(word.translate(KAZAKH_TO_RUSSIAN), word)
     return lexicon
 
 

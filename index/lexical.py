@@ -18,10 +18,12 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from index.language import KAZAKH_TO_RUSSIAN
+
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е", "й": "и"})
+_FOLD = {**KAZAKH_TO_RUSSIAN, **str.maketrans("ёй", "еи")}
 PREFIX_LENGTH = 6
 _STOPWORDS = {
     # en
