@@ -210,37 +210,74 @@ def doctor_cmd(
     raise typer.Exit(doctor(strict=strict, out=typer.echo, knowledge_dir=knowledge, data_dir=data))
 
 
-DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
-
-
 @app.command("eval")
 def eval_cmd(
+    eval_sets: Annotated[
+        Optional[list[str]],
+        typer.Option("--set", help="tuning, tuning-kk-only, heldout, heldout-kk-only, kazqad or all (repeatable)"),
+    ] = None,
+    questions: Annotated[
+        Optional[Path], typer.Option("--questions", help="Your own question set (JSON Lines) over --knowledge")
+    ] = None,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
-    questions: Annotated[Path, typer.Option("--questions", help="Question set (JSON Lines)")] = DEFAULT_QUESTIONS,
     mode: Annotated[Optional[list[str]], typer.Option("--mode", help="hybrid, dense or lexical (repeatable)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON")] = False,
     show_failures: Annotated[bool, typer.Option("--failures", help="List the questions the first mode got wrong")] = False,
 ):
-    """Measure answer quality on a question set: hit@1/3, MRR, answered/refused, language, facts per language."""
+    """Measure answer quality (hit@1/3, MRR, answered/refused, language, facts) beside naive anchors.
+
+    Run from the repository root. Each named set gets its own knowledge and index under DATA/eval/<set>/.
+    """
+    from bot.anchors import ANCHOR_METRICS, anchor_ranks, summarise_anchors
+    from bot.eval_sets import SETS, prepare_knowledge, questions_of
     from bot.evaluate import MODES, evaluate, failures, format_table, load_questions, summarise
+    from bot.service import Assistant
+    from index.embeddings import load_embedder
 
     modes = tuple(mode) if mode else MODES
     if unknown := set(modes) - set(MODES):
         fail(f"Unknown mode(s) {', '.join(sorted(unknown))}: use {', '.join(MODES)}")
+    names = list(SETS) if eval_sets and "all" in eval_sets else list(eval_sets or ([] if questions else ["tuning"]))
+    if unknown := set(names) - set(SETS):
+        fail(f"Unknown set(s) {', '.join(sorted(unknown))}: use {', '.join(SETS)} or all")
+    base = load_settings(knowledge, data)
+    embedder = _with_model_errors(load_embedder, base.embedding_model)
+    runs = []  # (title, settings, questions)
+    root = Path.cwd()
     try:
-        question_set = load_questions(questions)
+        if questions is not None:
+            runs.append((f"{questions}", base, load_questions(questions)))
+        for name in names:
+            work = Path(base.data_dir) / "eval" / name
+            target = prepare_knowledge(SETS[name], root, work / "knowledge")
+            label = "tuned on" if SETS[name].tuned_on else "never tuned on"
+            settings = base.model_copy(update={"knowledge_dir": target, "data_dir": work / "data"})
+            runs.append((f"{name} ({label})", settings, questions_of(SETS[name], root)))
     except (OSError, ValueError) as exc:
-        fail(f"Cannot read the questions: {exc}")
-    assistant = make_assistant(load_settings(knowledge, data))
-    bar = _ProgressBar(enabled=not as_json)
-    _with_model_errors(assistant.ensure_index, bar)
-    bar.close()
-    outcomes = evaluate(assistant, question_set, modes)
-    table = summarise(outcomes)
-    typer.echo(json.dumps(table, ensure_ascii=False, indent=1) if as_json else format_table(table))
-    if show_failures:
-        typer.echo("\n".join(["", f"failures ({modes[0]}):", *failures(outcomes, modes[0])]))
+        fail(f"Cannot prepare the evaluation: {exc}")
+    report = {}
+    for title, settings, question_set in runs:
+        assistant = Assistant(settings, embedder=embedder)
+        bar = _ProgressBar(enabled=not as_json)
+        _with_model_errors(assistant.ensure_index, bar)
+        bar.close()
+        outcomes = evaluate(assistant, question_set, modes)
+        table = summarise(outcomes)
+        anchors = summarise_anchors(
+            question_set, anchor_ranks(assistant.snapshot(), assistant.embedder, settings.data_dir, question_set)
+        )
+        report[title] = {"bot": table, "anchors": anchors}
+        if as_json:
+            continue
+        typer.echo(f"== {title}: {len(question_set)} questions, {len(assistant.snapshot().documents)} articles")
+        typer.echo(format_table(table))
+        typer.echo(format_table(anchors, ANCHOR_METRICS, label="anchor"))
+        if show_failures:
+            typer.echo("\n".join([f"failures ({modes[0]}):", *failures(outcomes, modes[0])]))
+        typer.echo("")
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=1))
 
 
 def main() -> None:

@@ -205,6 +205,11 @@ def _split(
     return sentences, chunks
 
 
+def embed_texts(data_dir: Path, embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Vectors for any texts through the data folder's embedding cache (used by the evaluation too)."""
+    return _vectors(data_dir, embedder, texts, None)[0]
+
+
 def _vectors(
     data_dir: Path, embedder: Embedder, texts: list[str], progress: Progress | None
 ) -> tuple[np.ndarray, int]:

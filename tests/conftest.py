@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
-DISTRACTORS = ROOT / "tests" / "eval" / "distractors"
+DISTRACTORS = ROOT / "tests" / "eval" / "tuning" / "distractors"
 
 
 def copy_corpus(target: Path, with_distractors: bool = True) -> Path:

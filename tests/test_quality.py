@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.evaluate import evaluate, load_questions, summarise
 
-QUESTIONS = Path(__file__).resolve().parent / "eval" / "questions.jsonl"
+QUESTIONS = Path(__file__).resolve().parent / "eval" / "tuning" / "questions.jsonl"
 
 
 def test_the_evaluation_set_is_balanced_across_languages_and_kinds():
