@@ -111,13 +111,15 @@ class Assistant:
         except IndexMissing:
             return reply("no_index", "no index")
         if language == "kk":
-            text = restore_kazakh_letters(text, snapshot.kk_lexicon)
+            text = restore_kazakh_letters(text, snapshot.kk_lexicon, latin=detected.latin)
+        text = _as_sentence(text)
         t0 = time.perf_counter()
-        vector = self.embedder.embed_queries([text])[0]
+        vector = snapshot.query_vector(self.embedder.embed_queries([text])[0], detected.lang)
         t1 = time.perf_counter()
-        hits = search(snapshot, vector, text, mode=mode, config=self.search_config)
+        hits = search(snapshot, vector, text, detected.lang, mode=mode, config=self.search_config)
         t2 = time.perf_counter()
-        answer = compose(snapshot, question, language, vector, hits, self.compose_config)
+        answer = compose(snapshot, text, language, vector, hits, self.compose_config)
+        answer.question = question
         if answer.answered and use_llm and self._llm is not None:
             answer = self._llm.improve(answer, text, snapshot)
         t3 = time.perf_counter()
@@ -125,6 +127,13 @@ class Assistant:
             "embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000, "total": _ms(started),
         }
         return answer, hits
+
+
+def _as_sentence(text: str) -> str:
+    """One form for "орталык кай ... курылады" and "Орталық қай ... құрылады?": the small model's vectors
+    move with a capital letter or a question mark, and people type neither on a phone."""
+    text = text[:1].upper() + text[1:]
+    return text if text[-1:] in "?.!" else f"{text}?"
 
 
 def _ms(since: float) -> float:

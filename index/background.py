@@ -19,5 +19,13 @@ def background_sentences() -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def background_languages() -> tuple[str, ...]:
+    """The language of each background sentence: the file holds the same sentences in kk, ru and en."""
+    from index.language import detect_language
+
+    return tuple(detect_language(s).lang for s in background_sentences())
+
+
 def background_hash() -> str:
     return hashlib.sha256("\n".join(background_sentences()).encode("utf-8")).hexdigest()[:16]

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index.background import background_hash, background_sentences
+from index.background import background_hash, background_languages, background_sentences
 from index.cache import EmbeddingCache, content_hash
 from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, embedding_text, sentences_of
 from index.documents import Document, Problem, scan_knowledge
 from index.embeddings import Embedder
+from index.lexical import TOKENIZER
+from index.neutral import QUERY, language_means, neutralize
 from index.snapshot import FORMAT, Manifest, Snapshot, current_generation, index_root, write_generation
 
 BATCH = 32
@@ -99,6 +101,8 @@ def _settings_changed(manifest: Manifest, model: str, config: ChunkingConfig) ->
         return "the chunking settings changed"
     if manifest.background != background_hash():
         return "the background text changed"
+    if manifest.tokenizer != TOKENIZER:
+        return "the lexical tokeniser changed"
     return ""
 
 
@@ -144,6 +148,13 @@ def reindex(
         vectors, report.embedded = _vectors(data_dir, embedder, texts, progress)
         chunk_vectors, rest = vectors[: len(chunks)], vectors[len(chunks) :]
         sentence_vectors, background_vectors = rest[: len(sentence_texts)], rest[len(sentence_texts) :]
+        background_langs = background_languages()
+        background_queries, _ = _vectors(data_dir, embedder, list(background_sentences()), None, kind=QUERY)
+        means = language_means(background_queries, background_vectors, list(background_langs))
+        lang_of = {d.id: d.lang for d in docs}
+        chunk_vectors = neutralize(chunk_vectors, [lang_of[c.doc_id] for c in chunks], means)
+        sentence_vectors = neutralize(sentence_vectors, [d.lang for d in docs for _ in sentences[d.id]], means)
+        background_vectors = neutralize(background_vectors, background_langs, means)
         generation = datetime.now(timezone.utc).strftime("g%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         manifest = Manifest(
             generation=generation,
@@ -151,13 +162,14 @@ def reindex(
             dim=embedder.dim,
             chunking=config.signature,
             background=background_hash(),
+            tokenizer=TOKENIZER,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             documents=new_hashes,
         )
         if progress:
             progress("writing", 0, 1)
         write_generation(
-            data_dir, manifest, docs, chunks, chunk_vectors, sentences, sentence_vectors, background_vectors
+            data_dir, manifest, docs, chunks, chunk_vectors, sentences, sentence_vectors, background_vectors, means
         )
         report.chunks = len(chunks)
         report.generation = generation
@@ -211,13 +223,18 @@ def embed_texts(data_dir: Path, embedder: Embedder, texts: list[str]) -> np.ndar
 
 
 def _vectors(
-    data_dir: Path, embedder: Embedder, texts: list[str], progress: Progress | None
+    data_dir: Path, embedder: Embedder, texts: list[str], progress: Progress | None, kind: int | None = None
 ) -> tuple[np.ndarray, int]:
-    """A vector for every text, embedding only what the cache lacks (saved batch by batch)."""
+    """A vector for every text, embedding only what the cache lacks (saved batch by batch).
+
+    Passages by default; ``kind=QUERY`` embeds the texts as questions, cached apart.
+    """
     hashes = [content_hash(t) for t in texts]
+    model = f"{embedder.name}#query" if kind == QUERY else embedder.name
+    embed = embedder.embed_queries if kind == QUERY else embedder.embed_passages
     cache = EmbeddingCache(cache_path(data_dir))
     try:
-        known = cache.get_many(embedder.name, hashes)
+        known = cache.get_many(model, hashes)
         missing = list(dict.fromkeys(h for h in hashes if h not in known))
         text_of = dict(zip(hashes, texts))
         done = 0
@@ -225,9 +242,9 @@ def _vectors(
             progress("embedding", 0, len(missing))
         for start in range(0, len(missing), BATCH):
             batch = missing[start : start + BATCH]
-            vectors = embedder.embed_passages([text_of[h] for h in batch])
+            vectors = embed([text_of[h] for h in batch])
             fresh = dict(zip(batch, vectors))
-            cache.put_many(embedder.name, fresh)
+            cache.put_many(model, fresh)
             known.update(fresh)
             done += len(batch)
             if progress:

@@ -36,6 +36,7 @@ class DetectedLanguage:
     lang: str
     confidence: float
     reliable: bool
+    latin: bool = False  # Kazakh written in Latin letters
 
 
 @lru_cache(maxsize=1)
@@ -56,10 +57,17 @@ def detect_language(text: str, default: str = "en") -> DetectedLanguage:
         return DetectedLanguage(default, 0.0, False)
     if len(cyrillic) >= len(latin):
         return _cyrillic_language(cyrillic)
-    lowered = {w.lower() for w in latin}
-    if len(lowered & _KK_LATIN_MARKERS) >= 2:
-        return DetectedLanguage("kk", 0.7, True)
+    if _is_latin_kazakh(latin):
+        return DetectedLanguage("kk", 0.7, True, latin=True)
     return DetectedLanguage("en", 1.0, len(latin) >= 1)
+
+
+def _is_latin_kazakh(words: list[str]) -> bool:
+    lowered = [w.lower() for w in words]
+    if any(set(w) & set("äğıñöqşūü") for w in lowered) and not any(w in _EN_FUNCTION_WORDS for w in lowered):
+        return True
+    hits = sum(1 for w in lowered if w in _KK_LATIN_MARKERS or coarse(latin_to_cyrillic(w)) in _KK_COARSE_WORDS)
+    return hits >= 2 or (hits >= 1 and len(lowered) <= 2)
 
 
 def _cyrillic_language(words: list[str]) -> DetectedLanguage:
@@ -93,29 +101,70 @@ _KK_COMMON = (
 ).split()
 
 
+# Kazakh typed in Latin letters: the 2021 alphabet (ä, ğ, ı, ñ, ö, q, ş, ū, ü) and informal phone typing
+# ("kuryladi", "zh", "sh"). No maintained package converts Latin Kazakh to Cyrillic, so a small table
+# does it roughly; the spellings found in the knowledge then settle і/ы/и, у/ұ/ү and the like.
+_LATIN_DIGRAPHS = {"sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "gh": "ғ", "ya": "я", "yu": "ю", "ts": "ц"}
+_LATIN_LETTERS = dict(zip(
+    "aäábcdeéfgğǵhıiíjklmnñńoöópqrsştuūúüvwxyz",
+    "аәәбсдеефгғғхіиіжклмнңңоөөпқрсштуұұүвухыз",
+))
+_NG_END = re.compile(r"ng(?=$|[^aeiouäöüūıy])")
+# Coarse spelling: the letters people swap when typing Kazakh without its keyboard.
+_COARSE = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х",
+                         "і": "и", "ы": "и", "й": "и", "ё": "е", "э": "е", "ь": None, "ъ": None})
+
+
+def coarse(word: str) -> str:
+    return word.lower().translate(_COARSE)
+
+
+_EN_FUNCTION_WORDS = {"the", "is", "are", "of", "and", "to", "in", "what", "where", "who", "how", "when", "which",
+                      "does", "do", "will", "was", "for"}
+_KK_COARSE_WORDS = {coarse(w) for w in (*_KK_COMMON, *_KK_PLAIN_MARKERS) if len(w) >= 3}
+
+
+def latin_to_cyrillic(word: str) -> str:
+    """A Latin-typed Kazakh word in rough Cyrillic ("kuryladi" -> "курылади")."""
+    lower = _NG_END.sub("ң", word.lower())
+    out, i = [], 0
+    while i < len(lower):
+        pair = lower[i : i + 2]
+        if pair in _LATIN_DIGRAPHS:
+            out.append(_LATIN_DIGRAPHS[pair])
+            i += 2
+            continue
+        out.append(_LATIN_LETTERS.get(lower[i], lower[i]))
+        i += 1
+    text = "".join(out)
+    return text.capitalize() if word[:1].isupper() else text
+
+
 def kazakh_lexicon(texts: list[str]) -> dict[str, str]:
-    """Folded spelling -> the most frequent real spelling, for Kazakh words that have Kazakh letters."""
+    """Coarse spelling -> the most frequent real spelling, for Kazakh words that have Kazakh letters."""
     counts: Counter[str] = Counter(
         w for text in texts for w in _WORD.findall(text.lower()) if KAZAKH_LETTERS.intersection(w)
     )
     counts.update(w for w in _KK_COMMON if w not in counts)
     lexicon: dict[str, str] = {}
     for word, _ in counts.most_common():
-        lexicon.setdefault(word.translate(KAZAKH_TO_RUSSIAN), word)
+        lexicon.setdefault(coarse(word), word)
     return lexicon
 
 
-def restore_kazakh_letters(text: str, lexicon: dict[str, str]) -> str:
-    """Put back the Kazakh letters of words typed on a Russian keyboard ("орталык" -> "орталық"),
-    using the spellings found in the knowledge: the embedding model only knows the real spelling."""
-    if not lexicon:
-        return text
+def restore_kazakh_letters(text: str, lexicon: dict[str, str], latin: bool = False) -> str:
+    """Put back the Kazakh letters of words typed on a Russian keyboard ("орталык" -> "орталық") or in
+    Latin letters ("ortalyk" -> "орталық"), using the spellings found in the knowledge: the embedding model
+    only knows the real spelling. ``latin`` also converts Latin words (the question is Latin Kazakh)."""
 
     def fix(match: re.Match) -> str:
         word = match.group(0)
-        if KAZAKH_LETTERS.intersection(word) or not _CYRILLIC.search(word):
+        converted = latin and bool(_LATIN.search(word)) and not (word.isupper() and len(word) > 1)
+        if converted:
+            word = latin_to_cyrillic(word)
+        elif KAZAKH_LETTERS.intersection(word) or not _CYRILLIC.search(word):
             return word
-        restored = lexicon.get(word.lower())
+        restored = lexicon.get(coarse(word))
         if restored is None:
             return word
         return restored.capitalize() if word[0].isupper() else restored

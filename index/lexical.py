@@ -24,7 +24,9 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _FOLD = {**KAZAKH_TO_RUSSIAN, **str.maketrans("ёй", "еи")}
-PREFIX_LENGTH = 6
+PREFIX_LENGTH = 5
+# Stored with each index generation: a change of tokenisation rebuilds the BM25 index.
+TOKENIZER = f"t2-prefix{PREFIX_LENGTH}"
 _STOPWORDS = {
     # en
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "is", "are", "was", "were", "be", "by",
@@ -86,9 +88,14 @@ class LexicalIndex:
     def load(cls, folder: Path, size: int) -> "LexicalIndex":
         return cls(bm25s.BM25.load(str(folder)), size)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every row for the query (zeros when no query word is known)."""
+    def top(self, query: str, k: int) -> tuple[list[int], list[float]]:
+        """Rows and BM25 scores of the ``k`` best-matching rows, best first (only rows that match at all)."""
         tokens = tokenize(query)
         if not tokens or self.size == 0:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+            return [], []
+        scores = np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+        k = min(k, self.size)
+        head = np.argpartition(-scores, k - 1)[:k]
+        head = head[np.argsort(-scores[head], kind="stable")]
+        head = head[scores[head] > 0]
+        return head.tolist(), scores[head].tolist()

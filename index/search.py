@@ -1,7 +1,13 @@
-"""Hybrid search over a snapshot: FAISS (dense) + BM25 (lexical), fused by reciprocal rank fusion.
+"""Hybrid search over a snapshot: ranked lists of articles fused by reciprocal rank fusion.
 
-Results are grouped by article family (an article and its renditions), so the Kazakh original and its
-Russian rendition never compete for the same slot; the caller picks the rendition in the asker's language.
+Three lists, each taken from the top of its index only (the cost stays flat as the knowledge grows):
+dense chunks (FAISS), lexical chunks (BM25) and, for the articles those two found, the best single
+sentence. Results are grouped by article family (an article and its renditions), so the Kazakh original
+and its Russian rendition never compete for the same slot; the caller picks the rendition to quote.
+
+BM25 can only match an article written in the asker's language. An article with no rendition in that
+language gets, in place of its lexical rank, one more than its dense rank: otherwise every Russian
+article would beat the Kazakh one that answers a Russian question, just by sharing everyday words.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.documents import Document
+from index.lexical import tokenize
 from index.snapshot import ChunkRow, SentenceRow, Snapshot
 
 MODES = ("hybrid", "dense", "lexical")
@@ -18,75 +25,104 @@ MODES = ("hybrid", "dense", "lexical")
 
 @dataclass(frozen=True)
 class SearchConfig:
-    depth: int = 50
+    depth: int = 50  # chunks taken from the top of each index
     rrf_k: int = 60
     dense_weight: float = 1.0
-    lexical_weight: float = 0.1
+    lexical_weight: float = 1.0
+    sentence_weight: float = 0.5
 
 
 @dataclass(frozen=True)
 class Passage:
     chunk: ChunkRow
     doc: Document
-    dense: float  # cosine similarity of question and chunk
+    dense: float  # cosine similarity of question and chunk (language-neutral space)
     lexical: float  # BM25 score
-    fused: float
 
 
 @dataclass(frozen=True)
 class FamilyHit:
     family: str
     passages: list[Passage]  # best first
+    score: float  # fused
 
     @property
     def best(self) -> Passage:
         return self.passages[0]
 
-    @property
-    def dense(self) -> float:
-        return max(p.dense for p in self.passages)
-
 
 @dataclass(frozen=True)
 class ScoredSentence:
     sentence: SentenceRow
-    score: float
+    score: float  # what orders the sentences: closeness plus shared words
+    dense: float  # closeness alone (cosine), comparable with everyday text
+
+
+def _family_ranks(families: list[str]) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    for family in families:
+        ranks.setdefault(family, len(ranks) + 1)
+    return ranks
 
 
 def search(
     snapshot: Snapshot,
     query_vector: np.ndarray,
     query_text: str,
+    query_lang: str,
     mode: str = "hybrid",
     config: SearchConfig = SearchConfig(),
 ) -> list[FamilyHit]:
+    """Articles for a question, best first. ``query_vector`` is already in the index's neutral space."""
     n = len(snapshot.chunks)
     if n == 0:
         return []
     depth = min(config.depth, n)
-    # Dense scores for every chunk: exact, and on this scale as cheap as a top-k query.
-    dense_scores, dense_ids = snapshot.faiss.search(query_vector.reshape(1, -1).astype(np.float32), n)
-    dense = np.empty(n, dtype=np.float32)
-    dense[dense_ids[0]] = dense_scores[0]
-    lexical = snapshot.lexical.scores(query_text)
+    scores, ids = snapshot.faiss.search(query_vector.reshape(1, -1).astype(np.float32), depth)
+    dense = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+    lexical = dict(zip(*snapshot.lexical.top(query_text, depth))) if mode != "dense" else {}
 
-    fused = np.zeros(n, dtype=np.float64)
+    def family(row: int) -> str:
+        return snapshot.documents[snapshot.chunks[row].doc_id].family
+
+    dense_ranks = _family_ranks([family(i) for i in dense])
+    lexical_ranks = _family_ranks([family(i) for i in sorted(lexical, key=lambda i: -lexical[i])])
+    sentence_scores = {f: best_family_sentence(snapshot, f, query_vector) for f in {**dense_ranks, **lexical_ranks}}
+    sentence_ranks = _family_ranks(sorted(sentence_scores, key=lambda f: -sentence_scores[f]))
+
+    k = config.rrf_k
+    fused: dict[str, float] = {}
     if mode in ("hybrid", "dense"):
-        fused[dense_ids[0][:depth]] += config.dense_weight / (config.rrf_k + 1 + np.arange(depth))
+        for ranks, weight in ((dense_ranks, config.dense_weight), (sentence_ranks, config.sentence_weight)):
+            for f, r in ranks.items():
+                fused[f] = fused.get(f, 0.0) + weight / (k + r)
     if mode in ("hybrid", "lexical"):
-        order = np.argsort(-lexical, kind="stable")[:depth]
-        order = order[lexical[order] > 0]
-        fused[order] += config.lexical_weight / (config.rrf_k + 1 + np.arange(len(order)))
+        for f, r in lexical_ranks.items():
+            if query_lang in snapshot.renditions.get(f, {}):
+                fused[f] = fused.get(f, 0.0) + config.lexical_weight / (k + r)
+        if mode == "hybrid":
+            # One place behind its dense rank: a real match of a rare word (a name) still counts for more.
+            for f, r in dense_ranks.items():
+                if query_lang not in snapshot.renditions.get(f, {}):
+                    fused[f] += config.lexical_weight / (k + r + 1)
 
-    ranked = [i for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
-    families: dict[str, list[Passage]] = {}
-    for i in ranked:
-        chunk = snapshot.chunks[i]
+    passages: dict[str, list[Passage]] = {}
+    for row in sorted(set(dense) | set(lexical), key=lambda i: (-dense.get(i, -1.0), -lexical.get(i, 0.0))):
+        chunk = snapshot.chunks[row]
         doc = snapshot.documents[chunk.doc_id]
-        families.setdefault(doc.family, []).append(
-            Passage(chunk, doc, float(dense[i]), float(lexical[i]), float(fused[i]))
-        )
-    return [FamilyHit(family, passages) for family, passages in families.items()]
+        passages.setdefault(doc.family, []).append(Passage(chunk, doc, dense.get(row, 0.0), lexical.get(row, 0.0)))
+    ranked = sorted(fused, key=lambda f: -fused[f])
+    return [FamilyHit(f, passages[f], fused[f]) for f in ranked if f in passages]
+
+
+def best_family_sentence(snapshot: Snapshot, family: str, query_vector: np.ndarray) -> float:
+    """Cosine of the question and the closest sentence of any of the family's renditions."""
+    best = -1.0
+    for doc_id in snapshot.renditions.get(family, {}).values():
+        rows = snapshot.sentence_rows.get(doc_id)
+        if rows:
+            best = max(best, float((snapshot.sentence_vectors[rows.start : rows.stop] @ query_vector).max()))
+    return best
 
 
 def rendition(snapshot: Snapshot, hit: FamilyHit, lang: str) -> Document:
@@ -95,10 +131,27 @@ def rendition(snapshot: Snapshot, hit: FamilyHit, lang: str) -> Document:
     return snapshot.documents[doc_id] if doc_id else hit.best.doc
 
 
-def best_sentences(snapshot: Snapshot, doc_id: str, query_vector: np.ndarray) -> list[ScoredSentence]:
+def best_sentences(
+    snapshot: Snapshot, doc_id: str, query_vector: np.ndarray, query_text: str = "", lexical_weight: float = 0.0
+) -> list[ScoredSentence]:
+    """The article's sentences, closest to the question first.
+
+    With ``lexical_weight``, a sentence also scores by the share of the question's words it contains, each
+    word weighted by how rare it is in the article: "where will the secretariat be" should open with the
+    sentence that names the secretariat, not with the one most like the article's topic.
+    """
     rows = snapshot.sentence_rows.get(doc_id)
     if not rows:
         return []
-    scores = snapshot.sentence_vectors[rows.start : rows.stop] @ query_vector.astype(np.float32)
+    dense = snapshot.sentence_vectors[rows.start : rows.stop] @ query_vector.astype(np.float32)
+    scores = dense
+    query_words = set(tokenize(query_text)) if lexical_weight else set()
+    if query_words:
+        words = [set(tokenize(snapshot.sentences[r].text)) & query_words for r in rows]
+        frequency = {w: sum(w in s for s in words) for w in query_words}
+        weight = {w: np.log((1 + len(words)) / (1 + f)) for w, f in frequency.items()}
+        total = sum(weight.values())
+        if total > 0:
+            scores = scores + lexical_weight * np.array([sum(weight[w] for w in s) / total for s in words])
     order = np.argsort(-scores, kind="stable")
-    return [ScoredSentence(snapshot.sentences[rows.start + int(i)], float(scores[i])) for i in order]
+    return [ScoredSentence(snapshot.sentences[rows.start + int(i)], float(scores[i]), float(dense[i])) for i in order]

@@ -2,7 +2,8 @@
 
     data/index/CURRENT            name of the live generation (replaced atomically)
     data/index/<generation>/      manifest.json, chunks.db (SQLite), chunks.faiss, sentences.npy,
-                                  background.npy, bm25/, kk_lexicon.json (Kazakh spellings)
+                                  background.npy,
+                                  language_means.npy, bm25/, kk_lexicon.json (Kazakh spellings)
 
 A generation is written in a temporary folder, renamed into place, and only then named in CURRENT, so a
 reader always sees a complete index and a crash mid-build leaves the previous one live.
@@ -24,8 +25,9 @@ from index.chunking import Chunk, Sentence
 from index.documents import Document
 from index.language import kazakh_lexicon
 from index.lexical import LexicalIndex
+from index.neutral import LANGS, QUERY, neutralize
 
-FORMAT = 3
+FORMAT = 4
 CURRENT = "CURRENT"
 
 
@@ -41,6 +43,7 @@ class Manifest:
     chunking: str
     created: str
     background: str = ""
+    tokenizer: str = ""
     documents: dict[str, str] = field(default_factory=dict)  # doc id -> content hash
     format: int = FORMAT
 
@@ -91,6 +94,7 @@ def write_generation(
     sentences: dict[str, list[Sentence]],
     sentence_vectors: np.ndarray,
     background_vectors: np.ndarray,
+    language_means: np.ndarray,
 ) -> Path:
     root = index_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -129,6 +133,7 @@ def write_generation(
     faiss.write_index(flat, str(tmp / "chunks.faiss"))
     np.save(tmp / "sentences.npy", np.asarray(sentence_vectors, dtype=np.float32).reshape(-1, manifest.dim))
     np.save(tmp / "background.npy", np.asarray(background_vectors, dtype=np.float32).reshape(-1, manifest.dim))
+    np.save(tmp / "language_means.npy", np.asarray(language_means, dtype=np.float32))
     LexicalIndex.build([c.text for c in chunks]).save(tmp / "bm25")
     lexicon = kazakh_lexicon([d.title + "\n" + d.body for d in documents if d.lang == "kk"])
     (tmp / "kk_lexicon.json").write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
@@ -194,6 +199,7 @@ class Snapshot:
         self.faiss = faiss.read_index(str(folder / "chunks.faiss"))
         self.sentence_vectors = np.load(folder / "sentences.npy")
         self.background_vectors = np.load(folder / "background.npy")
+        self.language_means = np.load(folder / "language_means.npy")
         self.lexical = LexicalIndex.load(folder / "bm25", len(self.chunks))
         self.kk_lexicon: dict[str, str] = json.loads((folder / "kk_lexicon.json").read_text(encoding="utf-8"))
         self.sentence_rows: dict[str, range] = {}
@@ -203,6 +209,10 @@ class Snapshot:
         self.renditions: dict[str, dict[str, str]] = {}
         for doc in self.documents.values():
             self.renditions.setdefault(doc.family, {})[doc.lang] = doc.id
+
+    def query_vector(self, vector: np.ndarray, lang: str) -> np.ndarray:
+        """A question's embedding in the index's language-neutral space (see index/neutral.py)."""
+        return neutralize(vector, [lang if lang in LANGS else "en"], self.language_means, QUERY)[0]
 
     @property
     def generation(self) -> str:

@@ -38,3 +38,24 @@ def corpus_assistant(tmp_path_factory, default_embedder):
     assistant = Assistant(settings, embedder=default_embedder)
     assistant.reindex()
     return assistant
+
+
+@pytest.fixture(scope="session")
+def eval_assistant(tmp_path_factory, default_embedder):
+    """An Assistant over one named evaluation set (bot/eval_sets.py), each built once per session."""
+    from bot.eval_sets import SETS, prepare_knowledge, questions_of
+    from bot.service import Assistant
+    from bot.settings import Settings
+
+    built = {}
+
+    def get(name: str):
+        if name not in built:
+            base = tmp_path_factory.mktemp(name)
+            knowledge = prepare_knowledge(SETS[name], ROOT, base / "knowledge")
+            assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=base / "data"), embedder=default_embedder)
+            assistant.reindex()
+            built[name] = (assistant, questions_of(SETS[name], ROOT))
+        return built[name]
+
+    return get

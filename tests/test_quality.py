@@ -1,33 +1,59 @@
-"""Answer quality must not regress: the evaluation set, scored with the real model and index.
+"""Answer quality must not regress: every evaluation set, scored with the real model and index.
 
-Floors sit a little under what the default configuration reaches (docs/quality.md): hybrid hit@1 0.806,
-answered-when-answerable 0.903, refused-when-unanswerable 0.667, language 1.0 on the full set.
+Floors sit a little under what the default configuration reaches (docs/quality.md has the figures and
+how they were reached). The held-out sets were never tuned on; KazQAD is real external Kazakh data.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import pytest
 
+from bot.anchors import anchor_ranks, summarise_anchors
+from bot.eval_sets import SETS
 from bot.evaluate import evaluate, load_questions, summarise
-
-QUESTIONS = Path(__file__).resolve().parent / "eval" / "tuning" / "questions.jsonl"
-
-
-def test_the_evaluation_set_is_balanced_across_languages_and_kinds():
-    questions = load_questions(QUESTIONS)
-    assert len(questions) >= 90
-    for lang in ("kk", "ru", "en"):
-        mine = [q for q in questions if q.lang == lang]
-        assert len(mine) == len(questions) // 3
-        assert sum(not q.answerable for q in mine) >= len(mine) // 4
+from tests.conftest import ROOT
 
 
-def test_hybrid_quality_stays_above_its_floors(corpus_assistant):
-    table = summarise(evaluate(corpus_assistant, load_questions(QUESTIONS), modes=("hybrid",)))["hybrid"]
+def _table(eval_assistant, name):
+    assistant, questions = eval_assistant(name)
+    return summarise(evaluate(assistant, questions, modes=("hybrid",)))["hybrid"]
+
+
+def test_the_question_sets_are_balanced_across_languages_and_kinds():
+    for name in ("tuning", "heldout"):
+        questions = load_questions(ROOT / SETS[name].questions)
+        assert len(questions) >= 90
+        for lang in ("kk", "ru", "en"):
+            mine = [q for q in questions if q.lang == lang]
+            assert len(mine) == len(questions) // 3
+            assert sum(not q.answerable for q in mine) >= len(mine) // 4
+
+
+@pytest.mark.parametrize("name", ["tuning", "tuning-kk-only"])
+def test_tuning_set_quality_stays_above_its_floors(eval_assistant, name):
+    table = _table(eval_assistant, name)
     assert table["all"]["lang_ok"] == 1.0
-    assert table["all"]["hit@1"] >= 0.8
-    assert table["all"]["hit@3"] >= 0.93
-    assert table["all"]["answered"] >= 0.9
-    assert table["all"]["refused"] >= 0.78
+    assert table["all"]["hit@1"] >= 0.88, table["all"]
+    assert table["all"]["answered"] >= 0.95, table["all"]
+    assert table["all"]["refused"] >= 0.8, table["all"]
     for lang in ("kk", "ru", "en"):
-        assert table[lang]["hit@1"] >= 0.72, (lang, table[lang])
+        assert table[lang]["hit@1"] >= 0.8, (lang, table[lang])
+
+
+@pytest.mark.parametrize("name", ["heldout", "heldout-kk-only"])
+def test_held_out_quality_stays_above_its_floors(eval_assistant, name):
+    table = _table(eval_assistant, name)
+    assert table["all"]["lang_ok"] >= 0.98, table["all"]
+    assert table["all"]["answered"] >= 0.95, table["all"]
+    assert table["all"]["refused"] >= 0.55, table["all"]
+    for lang in ("kk", "ru", "en"):
+        assert table[lang]["hit@1"] >= 0.9, (lang, table[lang])
+
+
+def test_kazqad_beats_plain_dense_and_answers_what_it_can(eval_assistant):
+    assistant, questions = eval_assistant("kazqad")
+    table = summarise(evaluate(assistant, questions, modes=("hybrid",)))["hybrid"]["all"]
+    ranks = anchor_ranks(assistant.snapshot(), assistant.embedder, assistant.data_dir, questions)
+    plain_dense = summarise_anchors(questions, ranks)["plain dense"]["all"]["hit@1"]
+    assert table["answered"] >= 0.95, table
+    assert table["hit@1"] >= 1.2 * plain_dense, (table, plain_dense)
