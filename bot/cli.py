@@ -180,7 +180,7 @@ def chat_cmd(
             break
         if not question.strip():
             break
-        typer.echo(assistant.ask(question, lang=lang).as_text() + "\n")
+        typer.echo(assistant.ask(question, lang=lang, conversation="console").as_text() + "\n")
 
 
 @app.command("run")

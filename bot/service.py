@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from bot.answer import Answer, ComposeConfig, clean_question, compose, has_words, small_talk
+from bot.followup import Conversations
 from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
@@ -41,6 +42,7 @@ class Assistant:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._llm = None
+        self.conversations = Conversations()
         if settings.llm_enabled:
             from bot.llm import LLMAnswerer
 
@@ -84,11 +86,16 @@ class Assistant:
                 self._snapshot = Snapshot.open_current(self.data_dir)
             return self._snapshot
 
-    def ask(self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True) -> Answer:
-        return self.ask_ranked(question, lang, mode, use_llm)[0]
+    def ask(
+        self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True,
+        conversation: object | None = None,
+    ) -> Answer:
+        """``conversation`` (a chat id, say) lets a follow-up lean on that conversation's previous question."""
+        return self.ask_ranked(question, lang, mode, use_llm, conversation)[0]
 
     def ask_ranked(
-        self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True
+        self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True,
+        conversation: object | None = None,
     ) -> tuple[Answer, list[FamilyHit]]:
         """The answer and the ranked articles it was chosen from (for evaluation)."""
         started = time.perf_counter()
@@ -110,9 +117,12 @@ class Assistant:
             snapshot = self.snapshot()
         except IndexMissing:
             return reply("no_index", "no index")
-        if language == "kk":
+        if detected.lang == "kk":
             text = restore_kazakh_letters(text, snapshot.kk_lexicon, latin=detected.latin)
         text = _as_sentence(text)
+        standalone = text
+        if conversation is not None:
+            text = self.conversations.in_context(conversation, text)
         t0 = time.perf_counter()
         vector = snapshot.query_vector(self.embedder.embed_queries([text])[0], detected.lang)
         t1 = time.perf_counter()
@@ -120,6 +130,8 @@ class Assistant:
         t2 = time.perf_counter()
         answer = compose(snapshot, text, language, vector, hits, self.compose_config)
         answer.question = question
+        if conversation is not None and answer.answered and text == standalone:
+            self.conversations.remember(conversation, standalone)
         if answer.answered and use_llm and self._llm is not None:
             answer = self._llm.improve(answer, text, snapshot)
         t3 = time.perf_counter()

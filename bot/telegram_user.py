@@ -65,7 +65,9 @@ async def answer_question(
         return
     started = time.perf_counter()
     async with Typing(context.bot, chat.id, thread_id):
-        answer: Answer = await asyncio.to_thread(rt.assistant.ask, text, pref.chosen)
+        answer: Answer = await asyncio.to_thread(
+            rt.assistant.ask, text, pref.chosen, conversation=(chat.id, thread_id)
+        )
     latency_ms = (time.perf_counter() - started) * 1000
     if not answer.is_question:  # a greeting or thanks: reply, but keep it out of the question log
         await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id)
