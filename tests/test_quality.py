@@ -37,7 +37,7 @@ def test_tuning_set_quality_stays_above_its_floors(eval_assistant, name):
     assert table["all"]["answered"] >= 0.95, table["all"]
     assert table["all"]["refused"] >= 0.8, table["all"]
     for lang in ("kk", "ru", "en"):
-        assert table[lang]["hit@1"] >= 0.8, (lang, table[lang])
+        assert table[lang]["hit@1"] >= 0.72, (lang, table[lang])
 
 
 @pytest.mark.parametrize("name", ["heldout", "heldout-kk-only"])
@@ -45,9 +45,9 @@ def test_held_out_quality_stays_above_its_floors(eval_assistant, name):
     table = _table(eval_assistant, name)
     assert table["all"]["lang_ok"] >= 0.98, table["all"]
     assert table["all"]["answered"] >= 0.95, table["all"]
-    assert table["all"]["refused"] >= 0.55, table["all"]
+    assert table["all"]["refused"] >= 0.5, table["all"]
     for lang in ("kk", "ru", "en"):
-        assert table[lang]["hit@1"] >= 0.9, (lang, table[lang])
+        assert table[lang]["hit@1"] >= 0.85, (lang, table[lang])
 
 
 def test_kazqad_beats_plain_dense_and_answers_what_it_can(eval_assistant):
