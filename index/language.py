@@ -96,12 +96,19 @@ _KK_COMMON = (
 
 def kazakh_lexicon(texts: list[str]) -> dict[str, str]:
     """Folded spelling -> the most frequent real spelling, for Kazakh words that have Kazakh letters."""
-    counts: Counter[str] = Counter(
-        w for text in texts for w in _WORD.findall(text.lower()) if KAZAKH_LETTERS.intersection(w)
-    )
-    counts.update(w for w in _KK_COMMON if w not in counts)
+    return lexicon_from_counts(kazakh_word_counts(texts))
+
+
+def kazakh_word_counts(texts: list[str]) -> Counter[str]:
+    """How often each word with Kazakh letters occurs (kept with the index, updated article by article)."""
+    return Counter(w for text in texts for w in _WORD.findall(text.lower()) if KAZAKH_LETTERS.intersection(w))
+
+
+def lexicon_from_counts(counts: Counter[str]) -> dict[str, str]:
+    counts = counts + Counter({w: 1 for w in _KK_COMMON if w not in counts})
     lexicon: dict[str, str] = {}
-    for word, _ in counts.most_common():
+    # Ties go to the alphabetically first spelling, so the result does not depend on the order of edits.
+    for word, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         lexicon.setdefault(word.translate(KAZAKH_TO_RUSSIAN), word)
     return lexicon
 
