@@ -148,6 +148,7 @@ def ask_cmd(
         fail("--lang must be kk, ru or en")
     settings = load_settings(knowledge, data)
     assistant = make_assistant(settings)
+    _with_model_errors(assistant.warm_up)
     bar = _ProgressBar(enabled=True)
     report = _with_model_errors(assistant.ensure_index, bar)
     bar.close()

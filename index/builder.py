@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from index.background import background_hash, background_sentences
-from index.cache import EmbeddingCache, content_hash
 from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, sentences_of
 from index.documents import Document, Problem, scan_knowledge
 from index.embeddings import Embedder
@@ -179,6 +178,8 @@ def reindex(
         report.chunks = manifest.chunks
         report.generation = generation
         report.seconds = time.perf_counter() - started
+        from index.cache import EmbeddingCache  # sqlite_utils: not needed by is_stale, which `ask` runs
+
         cache = EmbeddingCache(cache_path(data_dir))
         cache.log_run(started_at, report.seconds, embedder.name, generation, report.as_dict())
         cache.close()
@@ -228,6 +229,8 @@ def _vectors(
     data_dir: Path, embedder: Embedder, texts: list[str], progress: Progress | None
 ) -> tuple[np.ndarray, int]:
     """A vector for every text, embedding only what the cache lacks (saved batch by batch)."""
+    from index.cache import EmbeddingCache, content_hash
+
     hashes = [content_hash(t) for t in texts]
     cache = EmbeddingCache(cache_path(data_dir))
     try:

@@ -15,9 +15,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frontmatter
-import yaml
-
 LANGUAGES = ("kk", "ru", "en")
 SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 2_000_000
@@ -151,6 +148,9 @@ def parse_document(path: Path, data: bytes) -> Document:
 
 
 def _parse_markdown(text: str) -> tuple[dict, str]:
+    import frontmatter  # only files that changed are parsed: `ask` mostly starts without these
+    import yaml
+
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:

@@ -37,7 +37,6 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-import sqlite_utils
 
 from index.chunking import Chunk, Sentence
 from index.documents import Document, FileRecord
@@ -203,6 +202,8 @@ class Place:
 
 def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
     folder.mkdir()
+    import sqlite_utils  # only builds write; readers use sqlite3, and start faster without it
+
     sentences = [(d.id, s) for d in new.documents for s in new.sentences[d.id]]
     db = sqlite_utils.Database(folder / "texts.db")
     with db.conn:
@@ -247,23 +248,24 @@ def _to_merge(base: "Snapshot", kept: list[str]) -> set[str]:
 
 
 def _with_rows_of(new: NewRows, base: "Snapshot", kept: list[str]) -> NewRows:
-    """``new`` plus the kept documents read back from ``base``, to be written as one segment."""
+    """``new`` plus the kept documents' rows read back from their segments in ``base``, to be written as one."""
     if not kept:
         return new
     documents, sentences, chunks = list(new.documents), dict(new.sentences), list(new.chunks)
-    chunk_rows, sentence_rows = [], []
+    chunk_vectors, sentence_vectors = [new.chunk_vectors], [new.sentence_vectors]
     for doc_id in kept:
+        place = base.layout[doc_id]
+        segment = base.segments[base.segment_index[place.segment]]
         documents.append(base.documents[doc_id])
-        span = base.sentence_rows[doc_id]
-        sentences[doc_id] = [Sentence(s.ordinal, s.paragraph, s.text) for s in (base.sentences[r] for r in span)]
-        sentence_rows.extend(span)
-        for r in base.chunk_rows[doc_id]:
-            c = base.chunks[r]
-            chunks.append(Chunk(c.id, c.doc_id, c.ordinal, c.text, c.first_sentence, c.last_sentence, ""))
-            chunk_rows.append(r)
-    chunk_vectors = np.concatenate([new.chunk_vectors, base.chunk_vectors(np.asarray(chunk_rows, dtype=np.int64))])
-    sentence_vectors = np.concatenate([new.sentence_vectors, base.sentence_vectors[sentence_rows]])
-    return NewRows(documents, sentences, chunks, chunk_vectors, sentence_vectors)
+        sentences[doc_id] = [Sentence(*row) for row in segment.query(
+            "select ordinal, paragraph, text from sentences where key >= ? and key < ? order by key",
+            (place.sentence, place.sentence + place.sentences))]
+        chunks.extend(Chunk(*row, "") for row in segment.query(
+            f"select {', '.join(_CHUNK_FIELDS)} from chunks where key >= ? and key < ? order by key",
+            (place.chunk, place.chunk + place.chunks)))
+        chunk_vectors.append(segment.vectors("chunks")[place.chunk : place.chunk + place.chunks])
+        sentence_vectors.append(segment.vectors("sentences")[place.sentence : place.sentence + place.sentences])
+    return NewRows(documents, sentences, chunks, np.concatenate(chunk_vectors), np.concatenate(sentence_vectors))
 
 
 def _kk_words(base: "Snapshot | None", new: NewRows, kept: list[str]) -> Counter[str]:
@@ -365,6 +367,10 @@ class _Segment:
         with self.lock:
             return self.db.execute(sql, args).fetchall()
 
+    def vectors(self, table: str) -> np.ndarray:
+        """All rows' vectors of ``table`` (chunks or sentences), memory-mapped."""
+        return np.load(self.folder / f"{table}.npy", mmap_mode="r")
+
 
 class _Table(Sequence):
     """Rows of one kind (chunks or sentences) by global row number, read from the segments on demand."""
@@ -457,8 +463,7 @@ class Snapshot:
         self._loaded: tuple | None = None
         self._load_lock = threading.Lock()
         self.segment_chunks = {  # all chunk rows of each segment, live or not
-            name: int(np.load(segment.folder / "chunks.npy", mmap_mode="r").shape[0])
-            for name, segment in zip(self.manifest.segments, self.segments)
+            name: len(segment.vectors("chunks")) for name, segment in zip(self.manifest.segments, self.segments)
         }
         self.background_vectors = np.load(folder / "background.npy")
         self.kk_lexicon: dict[str, str] = json.loads((folder / "kk_lexicon.json").read_text(encoding="utf-8"))
@@ -510,9 +515,9 @@ class Snapshot:
         sentence_vectors = np.empty((len(rows.sentence_key), dim), dtype=np.float32)
         for s, segment in enumerate(self.segments):
             mine = np.flatnonzero(rows.chunk_segment == s)
-            chunk_vectors[mine] = np.load(segment.folder / "chunks.npy", mmap_mode="r")[rows.chunk_key[mine]]
+            chunk_vectors[mine] = segment.vectors("chunks")[rows.chunk_key[mine]]
             mine = np.flatnonzero(rows.sentence_segment == s)
-            sentence_vectors[mine] = np.load(segment.folder / "sentences.npy", mmap_mode="r")[rows.sentence_key[mine]]
+            sentence_vectors[mine] = segment.vectors("sentences")[rows.sentence_key[mine]]
         if len(chunk_vectors):
             flat.add(chunk_vectors)
         lexical = LexicalIndex.load(self.folder / "bm25", len(rows.chunk_key))
@@ -525,11 +530,6 @@ class Snapshot:
     @property
     def kk_words(self) -> Counter[str]:
         return Counter(json.loads((self.folder / "kk_words.json").read_text(encoding="utf-8")))
-
-    def chunk_vectors(self, rows: np.ndarray) -> np.ndarray:
-        if not len(rows):
-            return np.zeros((0, self.manifest.dim), dtype=np.float32)
-        return self.faiss.reconstruct_batch(rows)
 
     @classmethod
     def open_current(cls, data_dir: Path) -> "Snapshot":
