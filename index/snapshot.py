@@ -201,9 +201,9 @@ class Place:
 
 
 def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
-    folder.mkdir()
     import sqlite_utils  # only builds write; readers use sqlite3, and start faster without it
 
+    folder.mkdir()
     sentences = [(d.id, s) for d in new.documents for s in new.sentences[d.id]]
     db = sqlite_utils.Database(folder / "texts.db")
     with db.conn:
@@ -362,14 +362,17 @@ class _Segment:
         uri = (folder / "texts.db").resolve().as_uri() + "?mode=ro&immutable=1"
         self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self.lock = threading.Lock()
+        self._vectors: dict[str, np.ndarray] = {}
 
     def query(self, sql: str, args=()) -> list[tuple]:
         with self.lock:
             return self.db.execute(sql, args).fetchall()
 
     def vectors(self, table: str) -> np.ndarray:
-        """All rows' vectors of ``table`` (chunks or sentences), memory-mapped."""
-        return np.load(self.folder / f"{table}.npy", mmap_mode="r")
+        """All rows' vectors of ``table`` (chunks or sentences), memory-mapped (once: merges ask per document)."""
+        if table not in self._vectors:
+            self._vectors[table] = np.load(self.folder / f"{table}.npy", mmap_mode="r")
+        return self._vectors[table]
 
 
 class _Table(Sequence):
