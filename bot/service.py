@@ -62,6 +62,12 @@ class Assistant:
             self._embedder = SerializedEmbedder(load_embedder(self.settings.embedding_model))
         return self._embedder
 
+    def warm_up(self) -> None:
+        """Start the model's first run (~1 s of set-up) in the background, while the index is checked and
+        loaded: the first question then waits for it less. The engine releases the GIL meanwhile."""
+        embedder = self.embedder
+        threading.Thread(target=embedder.embed_queries, args=(["warm-up"],), daemon=True).start()
+
     def stale_reason(self) -> str:
         return is_stale(self.knowledge_dir, self.data_dir, self.settings.embedding_model, self.chunking)
 

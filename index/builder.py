@@ -1,13 +1,14 @@
 """Knowledge folder -> a new index generation, incrementally and atomically.
 
-Unchanged documents keep their sentences and chunks from the live generation; only text whose hash is
-not in the embedding cache is embedded. Nothing changes on disk when nothing changed in the knowledge.
+Only files whose size or mtime changed are read, and only documents whose content changed are chunked,
+tokenised and looked up in the embedding cache; the others keep their rows (texts, vectors, tokens) from
+the live generation. Only text whose hash is not in the embedding cache is embedded. Nothing changes on
+disk when nothing changed in the knowledge.
 """
 
 from __future__ import annotations
 
 import fcntl
-import secrets
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -18,13 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from index.background import background_hash, background_languages, background_sentences
-from index.cache import EmbeddingCache, content_hash
-from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, embedding_text, sentences_of
+from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, sentences_of
 from index.documents import Document, Problem, scan_knowledge
 from index.embeddings import Embedder
-from index.lexical import TOKENIZER
 from index.neutral import QUERY, language_means, neutralize
-from index.snapshot import FORMAT, Manifest, Snapshot, current_generation, index_root, write_generation
+from index.snapshot import (
+    FORMAT, Manifest, NewRows, Snapshot, current_generation, index_root, new_generation_name, read_files,
+    write_generation,
+)
+from index.tokens import tokenizer_signature
 
 BATCH = 32
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -79,15 +82,17 @@ def _exclusive(data_dir: Path):
 
 
 def is_stale(knowledge_dir: Path, data_dir: Path, model: str, config: ChunkingConfig) -> str:
-    """Why the live index does not match the knowledge and settings ('' when it does)."""
+    """Why the live index does not match the knowledge and settings ('' when it does).
+
+    Only files whose size or mtime differ from what the live generation recorded are read."""
     name = current_generation(data_dir)
     if name is None:
         return "no index yet"
-    manifest = Manifest.read(index_root(data_dir) / name)
+    folder = index_root(data_dir) / name
+    manifest = Manifest.read(folder)
     if reason := _settings_changed(manifest, model, config):
         return reason
-    scan = scan_knowledge(knowledge_dir)
-    if {d.id: d.content_hash for d in scan.documents} != manifest.documents:
+    if scan_knowledge(knowledge_dir, read_files(folder)).hashes != manifest.documents:
         return "the knowledge folder changed"
     return ""
 
@@ -101,8 +106,8 @@ def _settings_changed(manifest: Manifest, model: str, config: ChunkingConfig) ->
         return "the chunking settings changed"
     if manifest.background != background_hash():
         return "the background text changed"
-    if manifest.tokenizer != TOKENIZER:
-        return "the lexical tokeniser changed"
+    if manifest.tokenizer != tokenizer_signature():
+        return "the tokenizer changed"
     return ""
 
 
@@ -117,67 +122,95 @@ def reindex(
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report = ReindexReport(model=embedder.name)
     with _exclusive(data_dir):
-        scan = scan_knowledge(knowledge_dir)
-        report.problems = scan.problems
-        docs = scan.documents
-        old = _live_snapshot(data_dir)
-        if old is not None:
-            report.reason = _settings_changed(old.manifest, embedder.name, config)
+        live = _live_manifest(data_dir)
+        if live is not None:
+            report.reason = _settings_changed(live, embedder.name, config)
             report.rebuilt = bool(report.reason)
         else:
             report.reason, report.rebuilt = "no index yet", True
-        reusable = old if old is not None and not report.rebuilt else None
+        # Files the live generation saw unchanged are not even read; their rows are reused as they are.
+        records = read_files(index_root(data_dir) / live.generation) if not report.rebuilt else None
+        scan = scan_knowledge(knowledge_dir, records)
+        report.problems = scan.problems
 
-        old_hashes = old.manifest.documents if old is not None else {}
-        new_hashes = {d.id: d.content_hash for d in docs}
+        old_hashes = live.documents if live is not None else {}
+        new_hashes = scan.hashes
         report.added = sorted(i for i in new_hashes if i not in old_hashes)
         report.changed = sorted(i for i in new_hashes if i in old_hashes and old_hashes[i] != new_hashes[i])
         report.removed = sorted(i for i in old_hashes if i not in new_hashes)
-        report.unchanged = len(docs) - len(report.added) - len(report.changed)
-        report.documents = len(docs)
+        report.unchanged = len(new_hashes) - len(report.added) - len(report.changed)
+        report.documents = len(new_hashes)
 
-        if not report.changed_anything and old is not None:
-            report.chunks = len(old.chunks)
-            report.generation = old.generation
+        if not report.changed_anything and live is not None:
+            report.chunks = live.chunks
+            report.generation = live.generation
             report.seconds = time.perf_counter() - started
             return report
 
-        sentences, chunks = _split(docs, reusable, config, progress)
-        sentence_texts = [s.text for d in docs for s in sentences[d.id]]
-        texts = [c.embed_text for c in chunks] + sentence_texts + list(background_sentences())
+        reusable = _live_snapshot(data_dir) if not report.rebuilt else None
+        if records is not None and reusable is None:  # unreadable after all: everything is parsed again
+            scan = scan_knowledge(knowledge_dir)
+            report.problems, report.rebuilt, report.reason = scan.problems, True, "the index could not be read"
+        fresh = [d for d in scan.documents if reusable is None or not _same_rows(reusable, d)]
+        sentences, chunks = _split(fresh, config, progress)
+        sentence_texts = [s.text for d in fresh for s in sentences[d.id]]
+        texts = [c.embed_text for c in chunks] + sentence_texts
+        if reusable is None:
+            texts += background_sentences()
         vectors, report.embedded = _vectors(data_dir, embedder, texts, progress)
         chunk_vectors, rest = vectors[: len(chunks)], vectors[len(chunks) :]
-        sentence_vectors, background_vectors = rest[: len(sentence_texts)], rest[len(sentence_texts) :]
-        background_langs = background_languages()
-        background_queries, _ = _vectors(data_dir, embedder, list(background_sentences()), None, kind=QUERY)
-        means = language_means(background_queries, background_vectors, list(background_langs))
-        lang_of = {d.id: d.lang for d in docs}
+        sentence_vectors = rest[: len(sentence_texts)]
+        if reusable is None:
+            background_langs = background_languages()
+            queries, _ = _vectors(data_dir, embedder, list(background_sentences()), None, kind=QUERY)
+            means = language_means(queries, rest[len(sentence_texts) :], list(background_langs))
+            background_vectors = neutralize(rest[len(sentence_texts) :], background_langs, means)
+        else:  # kept rows are already neutral, with the same means (they depend on the model and background)
+            means, background_vectors = reusable.language_means, reusable.background_vectors
+        lang_of = {d.id: d.lang for d in fresh}
         chunk_vectors = neutralize(chunk_vectors, [lang_of[c.doc_id] for c in chunks], means)
-        sentence_vectors = neutralize(sentence_vectors, [d.lang for d in docs for _ in sentences[d.id]], means)
-        background_vectors = neutralize(background_vectors, background_langs, means)
-        generation = datetime.now(timezone.utc).strftime("g%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        sentence_vectors = neutralize(sentence_vectors, [d.lang for d in fresh for _ in sentences[d.id]], means)
+        generation = new_generation_name(datetime.now(timezone.utc))
         manifest = Manifest(
             generation=generation,
             model=embedder.name,
             dim=embedder.dim,
             chunking=config.signature,
             background=background_hash(),
-            tokenizer=TOKENIZER,
+            tokenizer=tokenizer_signature(),
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             documents=new_hashes,
         )
         if progress:
             progress("writing", 0, 1)
-        write_generation(
-            data_dir, manifest, docs, chunks, chunk_vectors, sentences, sentence_vectors, background_vectors, means
-        )
-        report.chunks = len(chunks)
+        new = NewRows(fresh, sentences, chunks, chunk_vectors, sentence_vectors)
+        write_generation(data_dir, manifest, scan.files, list(new_hashes), new, reusable, background_vectors, means)
+        report.chunks = manifest.chunks
         report.generation = generation
         report.seconds = time.perf_counter() - started
+        from index.cache import EmbeddingCache  # sqlite_utils: not needed by is_stale, which `ask` runs
+
         cache = EmbeddingCache(cache_path(data_dir))
         cache.log_run(started_at, report.seconds, embedder.name, generation, report.as_dict())
         cache.close()
         return report
+
+
+def _same_rows(old: Snapshot, doc: Document) -> bool:
+    """Whether the live generation's rows for ``doc`` can be kept (same content, same file)."""
+    if old.manifest.documents.get(doc.id) != doc.content_hash:
+        return False
+    return old.documents[doc.id].path == doc.path
+
+
+def _live_manifest(data_dir: Path) -> Manifest | None:
+    name = current_generation(data_dir)
+    if name is None:
+        return None
+    try:
+        return Manifest.read(index_root(data_dir) / name)
+    except (OSError, ValueError, TypeError):  # an unreadable old index is simply rebuilt
+        return None
 
 
 def _live_snapshot(data_dir: Path) -> Snapshot | None:
@@ -190,28 +223,13 @@ def _live_snapshot(data_dir: Path) -> Snapshot | None:
 
 
 def _split(
-    docs: list[Document], reusable: Snapshot | None, config: ChunkingConfig, progress: Progress | None
+    docs: list[Document], config: ChunkingConfig, progress: Progress | None
 ) -> tuple[dict[str, list[Sentence]], list[Chunk]]:
     sentences: dict[str, list[Sentence]] = {}
     chunks: list[Chunk] = []
-    old_chunks: dict[str, list] = {}
-    if reusable is not None:
-        for row in reusable.chunks:
-            old_chunks.setdefault(row.doc_id, []).append(row)
     for n, doc in enumerate(docs, 1):
-        if reusable is not None and reusable.manifest.documents.get(doc.id) == doc.content_hash:
-            sentences[doc.id] = [
-                Sentence(s.ordinal, s.paragraph, s.text)
-                for s in (reusable.sentences[r] for r in reusable.sentence_rows.get(doc.id, range(0)))
-            ]
-            chunks.extend(
-                Chunk(r.id, r.doc_id, r.ordinal, r.text, r.first_sentence, r.last_sentence,
-                      embedding_text(doc, r.text, config))
-                for r in old_chunks.get(doc.id, [])
-            )
-        else:
-            sentences[doc.id] = sentences_of(doc)
-            chunks.extend(chunk_document(doc, sentences[doc.id], config))
+        sentences[doc.id] = sentences_of(doc)
+        chunks.extend(chunk_document(doc, sentences[doc.id], config))
         if progress and (n % 50 == 0 or n == len(docs)):
             progress("chunking", n, len(docs))
     return sentences, chunks
@@ -229,6 +247,8 @@ def _vectors(
 
     Passages by default; ``kind=QUERY`` embeds the texts as questions, cached apart.
     """
+    from index.cache import EmbeddingCache, content_hash
+
     hashes = [content_hash(t) for t in texts]
     model = f"{embedder.name}#query" if kind == QUERY else embedder.name
     embed = embedder.embed_queries if kind == QUERY else embedder.embed_passages

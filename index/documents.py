@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import frontmatter
-import yaml
 
 LANGUAGES = ("kk", "ru", "en")
 SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 2_000_000
+# A file changed this close to a scan may change again within the file system's timestamp granularity
+# keeping its size and mtime (git's "racy clean" problem): its record is not trusted, it is re-hashed.
+RACY_NS = 2_000_000_000
 _TXT_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+)$")
 _ID_OK = re.compile(r"^[\w.-]+$")
 
@@ -51,10 +53,26 @@ class Problem:
         return f"{self.path}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class FileRecord:
+    """What a scan learnt about one good knowledge file, so the next scan can skip reading it."""
+
+    size: int
+    mtime_ns: int  # -1: changed too recently to trust (see RACY_NS)
+    content_hash: str
+    doc_id: str
+
+
 @dataclass
 class Scan:
-    documents: list[Document] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)  # with records: only the files that were parsed
     problems: list[Problem] = field(default_factory=list)
+    files: dict[str, FileRecord] = field(default_factory=dict)  # relative path -> record, good files in order
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        """Doc id -> content hash of every good document, parsed or not."""
+        return {r.doc_id: r.content_hash for r in self.files.values()}
 
 
 class BadDocument(ValueError):
@@ -74,7 +92,17 @@ def is_knowledge_file(path: Path) -> bool:
 
 
 def knowledge_files(folder: Path) -> list[Path]:
-    return sorted(p for p in Path(folder).rglob("*") if p.is_file() and is_knowledge_file(p))
+    """Every article file under ``folder``, sorted; like rglob, symlinked folders are not entered."""
+    found: list[Path] = []
+    pending = [str(folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file() and is_knowledge_file(Path(entry.name)):
+                    found.append(Path(entry.path))
+    return sorted(found)
 
 
 def parse_document(path: Path, data: bytes) -> Document:
@@ -120,6 +148,9 @@ def parse_document(path: Path, data: bytes) -> Document:
 
 
 def _parse_markdown(text: str) -> tuple[dict, str]:
+    import frontmatter  # only files that changed are parsed: `ask` mostly starts without these
+    import yaml
+
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
@@ -154,22 +185,43 @@ def _date_text(value) -> str:
         raise BadDocument(f"date {text!r} is not YYYY-MM-DD") from None
 
 
-def scan_knowledge(folder: Path) -> Scan:
+def scan_knowledge(folder: Path, known: dict[str, FileRecord] | None = None) -> Scan:
+    """Parse the knowledge folder. With ``known`` (the records of an earlier scan), a file whose size and
+    mtime match its record is not read, and one whose content hash matches is not parsed: those documents
+    are only in ``scan.files``, not in ``scan.documents``."""
     folder = Path(folder)
     scan = Scan()
     if not folder.is_dir():
         scan.problems.append(Problem(str(folder), "knowledge folder does not exist"))
         return scan
+    known = known or {}
+    recent = time.time_ns() - RACY_NS
     seen: dict[str, str] = {}
     for path in knowledge_files(folder):
+        rel = path.relative_to(folder).as_posix()
         try:
-            doc = parse_document(path, path.read_bytes())
+            stat = path.stat()
+            record = known.get(rel)
+            if record is None or (record.size, record.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+                data = path.read_bytes()
+                digest = file_hash(data)
+                if record is None or record.content_hash != digest:
+                    doc = parse_document(path, data)
+                    record = FileRecord(0, 0, doc.content_hash, doc.id)
+                else:
+                    doc = None
+                mtime = stat.st_mtime_ns if stat.st_mtime_ns < recent else -1
+                record = FileRecord(len(data), mtime, record.content_hash, record.doc_id)
+            else:
+                doc = None
         except (BadDocument, OSError) as exc:
             scan.problems.append(Problem(str(path), str(exc)))
             continue
-        if doc.id in seen:
-            scan.problems.append(Problem(str(path), f"id {doc.id!r} is already used by {seen[doc.id]}"))
+        if record.doc_id in seen:
+            scan.problems.append(Problem(str(path), f"id {record.doc_id!r} is already used by {seen[record.doc_id]}"))
             continue
-        seen[doc.id] = str(path)
-        scan.documents.append(doc)
+        seen[record.doc_id] = str(path)
+        scan.files[rel] = record
+        if doc is not None:
+            scan.documents.append(doc)
     return scan

@@ -25,8 +25,6 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _FOLD = {**KAZAKH_TO_RUSSIAN, **str.maketrans("ёй", "еи")}
 PREFIX_LENGTH = 5
-# Stored with each index generation: a change of tokenisation rebuilds the BM25 index.
-TOKENIZER = f"t2-prefix{PREFIX_LENGTH}"
 _STOPWORDS = {
     # en
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "is", "are", "was", "were", "be", "by",
@@ -88,12 +86,18 @@ class LexicalIndex:
     def load(cls, folder: Path, size: int) -> "LexicalIndex":
         return cls(bm25s.BM25.load(str(folder)), size)
 
-    def top(self, query: str, k: int) -> tuple[list[int], list[float]]:
-        """Rows and BM25 scores of the ``k`` best-matching rows, best first (only rows that match at all)."""
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for the query (zeros when no query word is known)."""
         tokens = tokenize(query)
         if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+
+    def top(self, query: str, k: int) -> tuple[list[int], list[float]]:
+        """Rows and BM25 scores of the ``k`` best-matching rows, best first (only rows that match at all)."""
+        if self.size == 0:
             return [], []
-        scores = np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+        scores = self.scores(query)
         k = min(k, self.size)
         head = np.argpartition(-scores, k - 1)[:k]
         head = head[np.argsort(-scores[head], kind="stable")]

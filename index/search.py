@@ -30,6 +30,7 @@ class SearchConfig:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     sentence_weight: float = 0.5
+    families: int = 10  # articles returned
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,9 @@ def search(
     dense = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
     lexical = dict(zip(*snapshot.lexical.top(query_text, depth))) if mode != "dense" else {}
 
-    def family(row: int) -> str:
-        return snapshot.documents[snapshot.chunks[row].doc_id].family
-
-    dense_ranks = _family_ranks([family(i) for i in dense])
-    lexical_ranks = _family_ranks([family(i) for i in sorted(lexical, key=lambda i: -lexical[i])])
+    families = snapshot.chunk_families
+    dense_ranks = _family_ranks([families[i] for i in dense])
+    lexical_ranks = _family_ranks([families[i] for i in sorted(lexical, key=lambda i: -lexical[i])])
     sentence_scores = {f: best_family_sentence(snapshot, f, query_vector) for f in {**dense_ranks, **lexical_ranks}}
     sentence_ranks = _family_ranks(sorted(sentence_scores, key=lambda f: -sentence_scores[f]))
 
@@ -106,13 +105,17 @@ def search(
                 if query_lang not in snapshot.renditions.get(f, {}):
                     fused[f] += config.lexical_weight / (k + r + 1)
 
+    ranked = sorted(fused, key=lambda f: -fused[f])[: config.families]
+    # Rows are read only for the families returned.
+    wanted = set(ranked)
     passages: dict[str, list[Passage]] = {}
     for row in sorted(set(dense) | set(lexical), key=lambda i: (-dense.get(i, -1.0), -lexical.get(i, 0.0))):
-        chunk = snapshot.chunks[row]
-        doc = snapshot.documents[chunk.doc_id]
-        passages.setdefault(doc.family, []).append(Passage(chunk, doc, dense.get(row, 0.0), lexical.get(row, 0.0)))
-    ranked = sorted(fused, key=lambda f: -fused[f])
-    return [FamilyHit(f, passages[f], fused[f]) for f in ranked if f in passages]
+        if families[row] in wanted:
+            chunk = snapshot.chunks[row]
+            passages.setdefault(families[row], []).append(
+                Passage(chunk, snapshot.documents[chunk.doc_id], dense.get(row, 0.0), lexical.get(row, 0.0))
+            )
+    return [FamilyHit(f, passages[f], fused[f]) for f in ranked]
 
 
 def best_family_sentence(snapshot: Snapshot, family: str, query_vector: np.ndarray) -> float:

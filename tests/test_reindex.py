@@ -102,7 +102,7 @@ def test_a_crash_while_writing_leaves_the_old_index_live(setup, monkeypatch):
     def explode(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(index.snapshot.LexicalIndex, "build", explode)
+    monkeypatch.setattr(index.snapshot, "build_lexical", explode)
     with pytest.raises(OSError):
         assistant.reindex()
     assert current_generation(assistant.data_dir) == before
