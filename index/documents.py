@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,20 @@ def knowledge_files(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).rglob("*") if p.is_file() and is_knowledge_file(p))
 
 
+def unfollowed_links(folder: Path) -> list[Problem]:
+    """Symbolic links the scan cannot use: to a folder (not followed) or to nothing (broken)."""
+    problems = []
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_symlink():
+            continue
+        if path.is_dir():
+            problems.append(Problem(str(path), "a link to a folder, which is not read: move or copy the folder "
+                                               "itself into the knowledge folder"))
+        elif not path.exists() and is_knowledge_file(path):
+            problems.append(Problem(str(path), f"a link to {os.readlink(path)}, which does not exist"))
+    return problems
+
+
 def parse_document(path: Path, data: bytes) -> Document:
     if len(data) > MAX_FILE_BYTES:
         raise BadDocument(f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})")
@@ -119,11 +134,38 @@ def parse_document(path: Path, data: bytes) -> Document:
     )
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases (a few hundred bytes of aliases expand to gigabytes), and with
+    dates kept as text, so that an impossible date is this file's named problem, checked by _date_text."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise BadDocument("broken front matter: anchors and aliases (& and *) are not allowed")
+        return super().compose_node(parent, index)
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _FrontMatter(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs):
+        return yaml.load(fm, Loader=_FrontMatterLoader)
+
+
 def _parse_markdown(text: str) -> tuple[dict, str]:
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_FrontMatter())
+    except BadDocument:
+        raise
     except yaml.YAMLError as exc:
         raise BadDocument(f"broken front matter: {str(exc).splitlines()[0]}") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value YAML cannot build, e.g. !!float 'abc'
+        raise BadDocument(f"broken front matter: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
+            from None
     if text.lstrip().startswith("---") and not post.metadata:
         raise BadDocument("broken front matter: the '---' block is not closed or holds no fields")
     if not isinstance(post.metadata, dict):
@@ -161,11 +203,15 @@ def scan_knowledge(folder: Path) -> Scan:
         scan.problems.append(Problem(str(folder), "knowledge folder does not exist"))
         return scan
     seen: dict[str, str] = {}
+    scan.problems.extend(unfollowed_links(folder))
     for path in knowledge_files(folder):
         try:
             doc = parse_document(path, path.read_bytes())
         except (BadDocument, OSError) as exc:
             scan.problems.append(Problem(str(path), str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one odd file must never stop the scan of the others
+            scan.problems.append(Problem(str(path), f"cannot be read ({type(exc).__name__}: {exc})"[:300]))
             continue
         if doc.id in seen:
             scan.problems.append(Problem(str(path), f"id {doc.id!r} is already used by {seen[doc.id]}"))
