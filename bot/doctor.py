@@ -294,7 +294,11 @@ def check_knowledge(settings: Settings) -> list[Check]:
                       f"set {env_name('knowledge_dir')} to the folder with the articles")]
     scan = scan_knowledge(folder)
     checks: list[Check] = []
-    if not scan.documents:
+    if not scan.documents and not scan.problems:  # a fresh deployment: the bot runs and says it has no articles
+        checks.append(Check("knowledge", WARN, f"no articles in {folder} yet: the bot answers that it has none",
+                            "add articles with /add in Telegram, or put Markdown files (see README) there and "
+                            "run `centre-bot reindex`"))
+    elif not scan.documents:
         checks.append(Check("knowledge", FAIL, f"no readable article in {folder}",
                             "add Markdown articles with front matter (see README) to that folder"))
     else:

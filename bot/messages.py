@@ -42,6 +42,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "База знаний ещё не готова. Спросите снова, когда администратор построит индекс.",
         "en": "The knowledge base is not ready yet. Please ask again once an admin has built the index.",
     },
+    "no_articles": {
+        "kk": "Білім қорында әзірге бірде-бір мақала жоқ, сондықтан жауап бере алмаймын. Кейінірек қайта сұраңыз.",
+        "ru": "В базе знаний пока нет ни одной статьи, поэтому ответить я не могу. Спросите, пожалуйста, позже.",
+        "en": "There are no articles in the knowledge base yet, so I cannot answer. Please ask again later.",
+    },
     # ------------------------------------------------------------------ Telegram bot
     # Plain text: the bot escapes these for HTML. Button labels are short.
     "start_greeting": {
@@ -166,6 +171,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Білім қоры әзірге бос.",
         "ru": "База знаний пока пуста.",
         "en": "The knowledge base is empty for now.",
+    },
+    "add_first_article": {
+        "kk": "Мақала қосу: файлды (.md, .txt, .pdf немесе .docx) жіберіп, оған /add деп жауап беріңіз, "
+        "не /add <жаңалық сілтемесі> деп жазыңыз, не файлды білім қоры қалтасына салып, /reindex жіберіңіз.",
+        "ru": "Чтобы добавить статью, отправьте файл (.md, .txt, .pdf или .docx) и ответьте на него /add, "
+        "или напишите /add <ссылка на новость>, или положите файл в папку знаний и отправьте /reindex.",
+        "en": "To add an article, send a file (.md, .txt, .pdf or .docx) and reply to it with /add, "
+        "or write /add <link to a news page>, or put the file in the knowledge folder and send /reindex.",
     },
     "ask_usage": {
         "kk": "Сұрақты командадан кейін жазыңыз, мысалы: /ask Орталық қайда құрылады?",
@@ -404,6 +417,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Статьи с id {id} нет. Все id есть в /docs.",
         "en": "There is no article with id {id}. /docs lists the ids.",
     },
+    "remove_undone": {
+        "kk": "Индекс жаңармағандықтан, {id} мақаласы өшірілмеді: файл орнына қайтарылды. Себебін түзетіп, "
+        "/remove командасын қайталаңыз.",
+        "ru": "Статья {id} не удалена, потому что индекс не обновился: файл возвращён на место. Устраните причину "
+        "и повторите /remove.",
+        "en": "The article {id} was not removed because the index could not be updated: the file is back in "
+        "place. Fix the cause and send /remove again.",
+    },
     "remove_done": {
         "kk": "🗑 «{title}» ({id}) өшірілді. Файл {path} қалтасына көшірілді, оны қалпына келтіруге болады.",
         "ru": "🗑 Статья «{title}» ({id}) удалена. Файл перемещён в {path}, его можно восстановить.",
@@ -416,6 +437,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "Если их тоже нужно убрать, удалите их командой /remove.",
         "en": "Note: its renditions {ids} stay in the knowledge and keep being used in answers. "
         "If they should go too, remove them with /remove.",
+    },
+    "disk_full": {
+        "kk": "деректер қалтасы ({path}) орналасқан диск толып қалды: онда кемінде {mb} МБ орын босатып, қайталаңыз",
+        "ru": "диск с папкой данных ({path}) заполнен: освободите на нём не меньше {mb} МБ и повторите",
+        "en": "the disk holding the data folder ({path}) is full: free at least {mb} MB there and try again",
+    },
+    "error_in_log": {
+        "kk": "күтпеген қате ({kind}); толығырақ бот журналында",
+        "ru": "непредвиденная ошибка ({kind}); подробности в журнале бота",
+        "en": "an unexpected error ({kind}); the details are in the bot's log",
     },
     "task_failed": {
         "kk": "Бірдеңе дұрыс болмады: {error}. Бұрынғы индекс жауап беруді жалғастырады. "

@@ -18,7 +18,9 @@ from index.chunking import ChunkingConfig
 from index.embeddings import Embedder, SerializedEmbedder, load_embedder
 from index.language import detect_language, restore_kazakh_letters
 from index.search import FamilyHit, SearchConfig, search
-from index.snapshot import IndexMissing, Snapshot, current_generation
+from index.snapshot import DiskFull, IndexMissing, Snapshot, current_generation, is_disk_full
+
+NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty
 
 
 class Assistant:
@@ -64,7 +66,14 @@ class Assistant:
         return is_stale(self.knowledge_dir, self.data_dir, self.settings.embedding_model, self.chunking)
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
-        report = reindex(self.knowledge_dir, self.data_dir, self.embedder, self.chunking, progress)
+        try:
+            report = reindex(self.knowledge_dir, self.data_dir, self.embedder, self.chunking, progress)
+        except DiskFull:
+            raise
+        except Exception as exc:
+            if is_disk_full(exc):  # the embedding cache or the run log could not be written
+                raise DiskFull(self.data_dir) from exc
+            raise
         self._snapshot = None
         return report
 
@@ -110,6 +119,8 @@ class Assistant:
             snapshot = self.snapshot()
         except IndexMissing:
             return reply("no_index", "no index")
+        if not snapshot.documents:
+            return reply("no_articles", NO_ARTICLES)
         if language == "kk":
             text = restore_kazakh_letters(text, snapshot.kk_lexicon)
         t0 = time.perf_counter()

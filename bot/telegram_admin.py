@@ -44,6 +44,7 @@ from bot.telegram_format import esc, utf16_len
 from index.builder import ReindexReport
 from index.documents import scan_knowledge
 from index.embeddings import EmbeddingModelError
+from index.snapshot import DiskFull, is_disk_full
 
 # Telegram refused the post outright (so it is certainly not out), as opposed to a timeout or lost connection.
 REJECTED = (BadRequest, Forbidden, RetryAfter)
@@ -73,10 +74,19 @@ def _progress_text(progress: _Progress, lang: str) -> str:
     return h("reindex_progress", lang, stage=stage_text, done=done, total=total)
 
 
-def _explain(exc: BaseException) -> str:
+def _raw(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _explain(exc: BaseException, lang: str, data_dir: Path) -> str:
+    """The failure in the admin's language; Python's own text goes to the log only."""
     if isinstance(exc, EmbeddingModelError):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}"[:500]
+    if not isinstance(exc, DiskFull) and is_disk_full(exc):
+        exc = DiskFull(data_dir)
+    if isinstance(exc, DiskFull):
+        return t("disk_full", lang, path=exc.data_dir, mb=exc.free_mb)
+    return t("error_in_log", lang, kind=type(exc).__name__)
 
 
 def _reports_failure(task):
@@ -87,9 +97,10 @@ def _reports_failure(task):
         try:
             await task(app, status, lang, *args)
         except Exception as exc:  # noqa: BLE001 - told to the admin and logged with its traceback
-            log.error(kv(event="admin_task_failed", task=task.__name__, error=_explain(exc)), exc_info=exc)
+            log.error(kv(event="admin_task_failed", task=task.__name__, error=_raw(exc)), exc_info=exc)
+            error = _explain(exc, lang, runtime(app).settings.data_dir)
             with contextlib.suppress(TelegramError):
-                await edit_html(app.bot, status, h("task_failed", lang, error=_explain(exc)))
+                await edit_html(app.bot, status, h("task_failed", lang, error=error))
 
     return wrapper
 
@@ -115,9 +126,9 @@ async def run_reindex(app: Application, status: Message | None, lang: str) -> Re
     try:
         report: ReindexReport = future.result()
     except Exception as exc:  # noqa: BLE001 - reported to the admin, the old index stays live
-        log.error(kv(event="reindex_failed", error=_explain(exc)), exc_info=exc)
+        log.error(kv(event="reindex_failed", error=_raw(exc)), exc_info=exc)
         if status is not None:
-            await edit_html(app.bot, status, h("reindex_failed", lang, error=_explain(exc)))
+            await edit_html(app.bot, status, h("reindex_failed", lang, error=_explain(exc, lang, rt.settings.data_dir)))
         return None
     log.info(kv(event="reindex", added=len(report.added), changed=len(report.changed),
                 removed=len(report.removed), unchanged=report.unchanged, skipped=report.skipped,
@@ -329,8 +340,15 @@ async def _remove_task(app: Application, status: Message, lang: str, doc_id: str
         target = trash / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{Path(doc.path).name}"
         await asyncio.to_thread(lambda: (trash.mkdir(parents=True, exist_ok=True), shutil.move(doc.path, target)))
         log.info(kv(event="article_removed", doc=doc.id, moved_to=str(target)))
-        report = await run_reindex(app, status, lang)
+        report = None
+        try:
+            report = await run_reindex(app, status, lang)
+        finally:
+            if report is None:  # the old index still has the article: put the file back so both agree
+                await asyncio.to_thread(shutil.move, target, doc.path)
+                log.warning(kv(event="remove_undone", doc=doc.id, reason="the reindex failed"))
         if report is None:
+            await send_html(app.bot, status.chat_id, h("remove_undone", lang, id=code(doc.id)))
             return
         lines = [h("remove_done", lang, title=doc.title, id=code(doc.id), path=code(str(target)))]
         if orphans:
@@ -402,6 +420,8 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             h("status_model", lang, model=snapshot.manifest.model),
             h("status_index", lang, created=created.strftime("%Y-%m-%d %H:%M UTC"), age=duration(age, lang)),
         ]
+        if not snapshot.documents:
+            lines.append(h("add_first_article", lang))
     total, answered = rt.state.today()
     up, down = rt.state.feedback_totals()
     lines += [

@@ -73,6 +73,10 @@ MAX_CONCURRENT_UPDATES = 256
 HEARTBEAT_EVERY = 30.0
 GENERATION_CHECK_EVERY = 60.0  # notices a reindex made by `centre-bot reindex` in another process
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+RETRY_AFTER_RETRIES = 5  # 429s in a row that are waited out before a send fails
+TRANSIENT_RETRIES = 3  # 5xx answers and timeouts retried, after 0.5, 1 and 2 s
+TRANSIENT_BACKOFF = 0.5
+NOT_RETRIED = {"sendChatAction", "answerCallbackQuery"}  # stale when late: not worth a retry
 
 
 class BotConfigError(RuntimeError):
@@ -125,6 +129,34 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """Telegram's flood limits (AIORateLimiter), and transient failures retried so that an answer is not lost:
+    a 429 after its retry_after, a 5xx or a timeout a few times with backoff.
+
+    A 5xx or a timeout may hide a message that did arrive, so posts to ``no_duplicates`` (the announcement
+    chat, where a double post is worse than asking a person to check) get only the certain 429 retries.
+    """
+
+    def __init__(self, no_duplicates: set[int | str] = frozenset(), **kwargs: Any):
+        super().__init__(max_retries=RETRY_AFTER_RETRIES, **kwargs)
+        self.no_duplicates = {str(chat).lower() for chat in no_duplicates}
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        retries = 0 if endpoint in NOT_RETRIED or str(data.get("chat_id")).lower() in self.no_duplicates \
+            else TRANSIENT_RETRIES
+        for attempt in range(retries + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest) or attempt == retries:
+                    raise
+                delay = TRANSIENT_BACKOFF * 2 ** attempt
+                log.warning(kv(event="send_retry", method=endpoint, chat=data.get("chat_id"), attempt=attempt + 1,
+                               error=f"{type(exc).__name__}: {exc}", wait_s=delay))
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
 
 
 class SanitizingRequest(HTTPXRequest):
@@ -342,7 +374,9 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_file_url)
         .concurrent_updates(PerChatUpdateProcessor())
-        .rate_limiter(rate_limiter if rate_limiter is not None else AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter if rate_limiter is not None
+                      else RetryingRateLimiter({chat_target(settings.announce_chat_id)}
+                                               if settings.announce_chat_id.strip() else set()))
         .get_updates_request(SanitizingRequest(connection_pool_size=1))
         .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(30)
         .post_init(on_startup)

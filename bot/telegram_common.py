@@ -340,7 +340,10 @@ async def documents_or_say_none(update: Update, context: ContextTypes.DEFAULT_TY
     lang = ui_lang(rt, update.effective_user)
     snapshot = await snapshot_or_none(rt)
     if snapshot is None or not snapshot.documents:
-        await reply(update, context, h("sources_empty", lang))
+        text = h("sources_empty", lang)
+        if rt.is_admin(update.effective_user):
+            text += "\n" + h("add_first_article", lang)
+        await reply(update, context, text)
         return None
     return lang, snapshot.documents
 

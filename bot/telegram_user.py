@@ -10,11 +10,13 @@ import time
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.answer import Answer
 from bot.logfmt import kv
 from bot.messages import LANGS, t
+from bot.service import NO_ARTICLES
 from bot.telegram_common import (
     documents_or_say_none,
     CallbackAnswer,
@@ -70,17 +72,34 @@ async def answer_question(
     if not answer.is_question:  # a greeting or thanks: reply, but keep it out of the question log
         await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id)
         return
+    text_html = render_answer(answer)
+    if answer.note == NO_ARTICLES and rt.is_admin(user):
+        text_html += "\n\n" + h("add_first_article", answer.language)
     cited = [c.doc_id for c in answer.citations]
-    question_id = rt.state.log_question(
-        user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text, language=answer.language,
-        answered=answer.answered, latency_ms=latency_ms, cited=cited, mode=answer.mode,
-    )
-    if pref.last != answer.language:  # the bot's own messages follow what the user last read
-        rt.state.set_last_lang(user.id, answer.language)
-    await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id,
-                    keyboard=feedback_keyboard(question_id))
-    log.info(kv(event="answer", question=question_id, chat=chat.id, user=user.id, lang=answer.language,
-                answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
+    # Sent first, logged after: a database that cannot be written (full disk, locked) never costs the answer.
+    question_id = rt.state.new_question_id()
+    delivered = True
+    try:
+        await send_html(context.bot, chat.id, text_html, reply_to=reply_to, thread_id=thread_id,
+                        keyboard=feedback_keyboard(question_id))
+    except TelegramError as exc:
+        delivered = False
+        log.error(kv(event="answer_dropped", question=question_id, chat=chat.id, user=user.id,
+                     error=f"{type(exc).__name__}: {exc}", note="the answer did not reach the chat after retries"))
+    try:
+        rt.state.log_question(
+            question_id=question_id, user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text,
+            language=answer.language, answered=answer.answered, latency_ms=latency_ms, cited=cited,
+            mode=answer.mode, delivered=delivered,
+        )
+        if pref.last != answer.language:  # the bot's own messages follow what the user last read
+            rt.state.set_last_lang(user.id, answer.language)
+    except Exception as exc:  # noqa: BLE001 - the person has the answer; the log line is what is lost
+        log.error(kv(event="question_log_failed", question=question_id, chat=chat.id,
+                     error=f"{type(exc).__name__}: {exc}"))
+    if delivered:
+        log.info(kv(event="answer", question=question_id, chat=chat.id, user=user.id, lang=answer.language,
+                    answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -139,7 +158,8 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         rt = runtime(context)
         lang = ui_lang(rt, query.from_user)
         _, question_id, vote = query.data.split(":")
-        stored = rt.state.record_feedback(int(question_id), query.from_user.id, int(vote))
+        chat_id = query.message.chat.id if query.message is not None else None
+        stored = rt.state.record_feedback(int(question_id), query.from_user.id, int(vote), chat_id=chat_id)
         log.info(kv(event="feedback", question=question_id, user=query.from_user.id, vote=vote, stored=stored))
         await answer(t("feedback_thanks" if stored else "feedback_gone", lang))
 

@@ -10,9 +10,12 @@ reader always sees a complete index and a crash mid-build leaves the previous on
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
 import shutil
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,6 +34,36 @@ CURRENT = "CURRENT"
 
 class IndexMissing(RuntimeError):
     """No usable index in the data folder yet."""
+
+
+class DiskFull(RuntimeError):
+    """The disk holding the data folder filled up during a reindex; the previous index stays live."""
+
+    def __init__(self, data_dir: Path, needed: int = 0):
+        self.data_dir = Path(data_dir)
+        try:
+            free = shutil.disk_usage(self.data_dir).free
+        except OSError:
+            free = 0
+        # What the failed write needed beyond what is free, with a margin for SQLite's journal.
+        self.free_mb = max(10, math.ceil((needed - free) / 1_000_000) + 10)
+        super().__init__(f"the disk holding the data folder {self.data_dir} (CENTRE_BOT_DATA_DIR) is full: free at "
+                         f"least {self.free_mb} MB there, then reindex again; the previous index keeps answering")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT, SQLite's "database or disk is full", numpy's short write ("requested … written")."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(exc).lower()
+        if isinstance(exc, sqlite3.OperationalError) and "disk is full" in text:
+            return True
+        if isinstance(exc, (OSError, RuntimeError)) and ("requested" in text and "written" in text
+                                                        or "no space left" in text):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @dataclass
@@ -97,8 +130,38 @@ def write_generation(
     final = root / manifest.generation
     tmp = root / f".{manifest.generation}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    try:
+        tmp.mkdir()
+        _write_files(tmp, manifest, documents, chunks, chunk_vectors, sentences, sentence_vectors,
+                     background_vectors)
+        needed = max(folder_bytes(tmp), _live_bytes(root))
+        os.replace(tmp, final)
+        pointer = root / f".{CURRENT}.tmp"
+        pointer.write_text(manifest.generation, encoding="utf-8")
+        _fsync_file(pointer)
+        os.replace(pointer, root / CURRENT)
+    except BaseException as exc:
+        needed = max(folder_bytes(tmp), _live_bytes(root))
+        shutil.rmtree(tmp, ignore_errors=True)  # a half-written generation must not eat the space left
+        if current_generation(data_dir) != manifest.generation:
+            shutil.rmtree(final, ignore_errors=True)
+        if is_disk_full(exc):
+            raise DiskFull(data_dir, needed=needed * 3 // 2) from exc
+        raise
+    _prune(root, keep=manifest.generation)
+    return final
 
+
+def _write_files(
+    tmp: Path,
+    manifest: Manifest,
+    documents: list[Document],
+    chunks: list[Chunk],
+    chunk_vectors: np.ndarray,
+    sentences: dict[str, list[Sentence]],
+    sentence_vectors: np.ndarray,
+    background_vectors: np.ndarray,
+) -> None:
     db = sqlite_utils.Database(tmp / "chunks.db")
     with db.conn:
         db["documents"].insert_all(
@@ -135,13 +198,14 @@ def write_generation(
     (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(tmp)
 
-    os.replace(tmp, final)
-    pointer = root / f".{CURRENT}.tmp"
-    pointer.write_text(manifest.generation, encoding="utf-8")
-    _fsync_file(pointer)
-    os.replace(pointer, root / CURRENT)
-    _prune(root, keep=manifest.generation)
-    return final
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def _live_bytes(root: Path) -> int:
+    name = current_generation(root.parent)
+    return folder_bytes(root / name) if name else 0
 
 
 def _prune(root: Path, keep: str) -> None:

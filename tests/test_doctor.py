@@ -406,3 +406,14 @@ def test_a_crashing_check_is_reported_without_leaking_secrets(fake, deployment, 
     assert "the check itself failed: RuntimeError" in failed and "1234…ijkl" in failed
     assert TOKEN not in "\n".join(lines)
     line(lines, "index", "OK")  # the checks after it still ran
+
+
+def test_an_empty_knowledge_folder_is_a_warning_with_the_way_to_add_articles(fake, deployment, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = good_env(fake, deployment, knowledge_dir=str(empty), data_dir=str(tmp_path / "fresh"))
+    CliRunner().invoke(app, ["reindex"], env=env)
+    code, lines = doctor(env)
+    assert "/add" in line(lines, "knowledge", "WARN")
+    assert "0 article(s)" in line(lines, "index", "OK")
+    assert code == 0

@@ -770,4 +770,139 @@ def test_an_unexpected_failure_in_an_admin_job_is_reported_not_left_at_working(d
         wait_text(d.fake, ADMIN, "/add")
         d.fake.push_message(ADMIN, "/add", reply_to_message_id=upload["message"]["message_id"], language_code="en")
         failed = wait_text(d.fake, ADMIN, "Something went wrong")
-    assert "No space left on device" in failed and "previous index keeps answering" in failed
+    assert "the disk holding the data folder" in failed and " MB there" in failed
+    assert "previous index keeps answering" in failed and "No space left" not in failed
+
+
+# ------------------------------------------------------------------------------------ an empty knowledge folder
+
+
+class FailingReindex:
+    """The real assistant whose reindexes fail like a full disk would (the index on disk stays as it was)."""
+
+    def __init__(self, inner: Assistant):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def reindex(self, progress=None):
+        raise OSError(28, "No space left on device")
+
+
+def test_an_empty_knowledge_folder_starts_and_says_there_are_no_articles(deploy):
+    d = deploy()
+    for path in (d.root / "knowledge").iterdir():
+        path.unlink()
+    shutil.rmtree(d.root / "data" / "index")
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Орталық қай университетте құрылады?", language_code="ru")
+        first = wait_answers(fake, USER)[0]
+        fake.push_message(ADMIN, "Where will the centre be?", language_code="en")
+        admin_answer = wait_answers(fake, ADMIN)[0]
+        fake.push_message(ADMIN, "/docs", language_code="en")
+        docs = wait_text(fake, ADMIN, "knowledge base is empty")
+        fake.push_message(ADMIN, "/status", language_code="en")
+        status = wait_text(fake, ADMIN, "Bot status")
+        fake.push_message(USER3, "/sources", language_code="ru")
+        sources = wait_text(fake, USER3, "пуста")
+    assert "мақала жоқ" in first["text"]
+    assert "no articles" in admin_answer["text"] and "/add" in admin_answer["text"]
+    assert "/add" in docs and "/add" not in sources
+    assert "Articles: 0" in status and "/add" in status
+    again = d.restarted()
+    with again.bot():
+        fake.push_message(USER2, "Where will the centre be?", language_code="en")
+        assert "no articles" in wait_answers(fake, USER2)[0]["text"]
+    again.state.close()
+
+
+def test_removing_the_last_article_leaves_an_empty_index_that_survives_a_restart(deploy):
+    d = deploy()
+    for lang in ("ru", "en"):
+        (d.root / "knowledge" / f"central-asia-centre.{lang}.md").unlink()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(ADMIN, "/remove central-asia-centre-kk", language_code="ru")
+        removed = wait_text(fake, ADMIN, "удалена")
+        fake.push_message(ADMIN, "/docs", language_code="ru")
+        wait_text(fake, ADMIN, "База знаний пока пуста")
+        fake.push_message(USER, "Где будет создан центр?")
+        assert "нет ни одной статьи" in wait_answers(fake, USER)[0]["text"]
+    assert "Traceback" not in removed and "Error" not in removed
+    assert list((d.root / "knowledge").iterdir()) == []
+    again = d.restarted()
+    with again.bot():
+        fake.push_message(USER2, "Где будет создан центр?")
+        assert "нет ни одной статьи" in wait_answers(fake, USER2)[0]["text"]
+    again.state.close()
+
+
+def test_a_remove_whose_reindex_fails_puts_the_file_back(deploy):
+    d = deploy()
+    d.assistant = FailingReindex(d.assistant)
+    fake = d.fake
+    with d.bot():
+        fake.push_message(ADMIN, "/remove central-asia-centre-en", language_code="en")
+        wait_text(fake, ADMIN, "was not removed")
+        fake.push_message(ADMIN, "/docs", language_code="en")
+        docs = wait_text(fake, ADMIN, r"Articles in the knowledge base \(3\)")
+    assert "central-asia-centre-en" in docs
+    assert (d.root / "knowledge" / "central-asia-centre.en.md").exists()
+    assert not list((d.root / "data" / "removed").glob("*"))
+
+
+# ------------------------------------------------------------------------------------ nothing goes unanswered
+
+
+def test_one_500_two_502s_and_four_429s_still_deliver_the_answers(deploy, caplog):
+    caplog.set_level(logging.INFO)
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        for user, (code, times) in zip((USER, USER2, USER3), ((500, 1), (502, 2), (429, 4))):
+            fake.fail_next("sendMessage", code, times=times)
+            fake.push_message(user, "Where will the regional centre be created?")
+            assert "Gumilyov" in wait_answers(fake, user)[0]["text"]
+    assert sorted(f.error_code for f in fake.failed_calls) == [429] * 4 + [500, 502, 502]
+    assert len(logged(caplog, "send_retry")) == 3  # the 5xx; PTB's limiter waits out the 429s
+    rows = list(d.state.db.query("select chat_id, delivered from questions order by chat_id"))
+    assert [(r["chat_id"], r["delivered"]) for r in rows] == [(USER, 1), (USER2, 1), (USER3, 1)]
+
+
+def test_an_answer_that_cannot_be_delivered_is_logged_as_such(deploy, caplog):
+    caplog.set_level(logging.INFO)
+    d = deploy()
+    fake = d.fake
+    fake.fail_next("sendMessage", 502, times=4)  # beyond the retries
+    with d.bot():
+        fake.push_message(USER, "Where will the regional centre be created?")
+        assert wait_until(lambda: logged(caplog, "answer_dropped"), WAIT)
+        assert wait_until(lambda: d.state.question(1), WAIT)
+    assert d.state.question(1)["delivered"] == 0 and len(logged(caplog, "answer_dropped")) == 1
+    assert not logged(caplog, "event=answer ")
+
+
+def test_a_bot_db_that_cannot_be_written_never_costs_the_answer(deploy, caplog):
+    caplog.set_level(logging.INFO)
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        d.state.db.execute("PRAGMA query_only = ON")  # every write fails, as on a full disk
+        fake.push_message(USER, "Где будет создан региональный центр?")
+        answer = wait_answers(fake, USER)[0]
+        assert wait_until(lambda: logged(caplog, "question_log_failed"), WAIT)
+    assert "Гумил" in answer["text"]
+
+
+def test_a_vote_for_another_chats_question_is_refused(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Где будет создан центр?")
+        answer = wait_answers(fake, USER)[0]
+        button = feedback_button(answer, "-1")
+        fake.push_callback(USER2, USER2, button, 1)  # the same button data, pressed in another chat
+        assert wait_until(lambda: len(fake.calls_of("answerCallbackQuery")) == 1, WAIT)
+    assert d.state.feedback_for(int(button.split(":")[1])) == {}
