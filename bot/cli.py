@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -90,10 +91,12 @@ def print_report(report: ReindexReport, err: bool = False) -> None:
 
 
 def _with_model_errors(func, *args, **kwargs):
+    from index.snapshot import DiskFull
+
     try:
         return func(*args, **kwargs)
-    except EmbeddingModelError as exc:
-        fail(str(exc))
+    except (EmbeddingModelError, DiskFull) as exc:
+        fail(str(exc)[:1].upper() + str(exc)[1:] + ".")
 
 
 @app.command("reindex")
@@ -244,6 +247,8 @@ def eval_cmd(
 
 
 def main() -> None:
+    # The data folder holds user ids and questions: whatever this process creates is for its user only.
+    os.umask(0o077)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app()
 

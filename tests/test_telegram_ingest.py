@@ -235,7 +235,8 @@ def test_news_page_is_extracted_when_private_addresses_are_allowed(site):
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost:9/x", "http://[::1]:9/",
                                  "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/",
                                  "http://100.100.100.200/latest/meta-data/", "http://[2002:7f00:1::]/",
-                                 "http://[fec0::1]/"])
+                                 "http://[fec0::1]/", "http://[64:ff9b::a00:1]/", "http://[64:ff9b::7f00:1]/",
+                                 "http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b:1::808:808]/"])
 def test_private_and_loopback_addresses_are_refused_before_any_request(url, site):
     with pytest.raises(IngestError) as caught:
         article_from_url(url, allow_private=False)
@@ -243,6 +244,11 @@ def test_private_and_loopback_addresses_are_refused_before_any_request(url, site
     with pytest.raises(IngestError):
         article_from_url(site.url + "/news", allow_private=False)
     assert site.requests == []
+
+
+def test_nat64_addresses_are_judged_by_the_ipv4_address_they_embed():
+    assert ingest._blocked("64:ff9b::a00:1") and ingest._blocked("64:ff9b::c0a8:101")
+    assert not ingest._blocked("64:ff9b::808:808")  # 8.8.8.8 through the well-known NAT64 prefix
 
 
 def test_a_redirect_to_a_private_address_is_refused(site, monkeypatch):
