@@ -346,6 +346,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Файл {id} уже есть в папке знаний. Сначала удалите его командой /remove {id} или измените id.",
         "en": "A file for {id} already exists in the knowledge folder. Remove it with /remove {id} first, or change the id.",
     },
+    "ingest_took_too_long": {
+        "kk": "Файлды оқу {seconds} секундтан асып кетті, сондықтан тоқтатылды. Мәтінді .txt ретінде жіберіңіз.",
+        "ru": "Чтение файла заняло больше {seconds} с и было остановлено. Пришлите текст как .txt.",
+        "en": "Reading the file took longer than {seconds} s and was stopped. Send the text as .txt instead.",
+    },
+    "ingest_docx_too_big": {
+        "kk": "Бұл .docx файлы ашқанда тым үлкен ({size}; шегі — {limit}). Мәтінді жаңа құжатқа көшіріп, "
+        "суреттерсіз сақтаңыз немесе .txt ретінде жіберіңіз.",
+        "ru": "Этот .docx в распакованном виде слишком большой ({size}; предел — {limit}). Скопируйте текст в "
+        "новый документ без картинок или пришлите его как .txt.",
+        "en": "This .docx is too large once unpacked ({size}; the limit is {limit}). Copy the text into a new "
+        "document without pictures, or send it as .txt.",
+    },
+    "ingest_docx_too_many_paragraphs": {
+        "kk": "Бұл .docx файлында абзац тым көп ({count}; шегі — {limit}). Оны бірнеше мақалаға бөліңіз.",
+        "ru": "В этом .docx слишком много абзацев ({count}; предел — {limit}). Разделите его на несколько статей.",
+        "en": "This .docx has too many paragraphs ({count}; the limit is {limit}). Split it into several articles.",
+    },
     "ingest_text_too_long": {
         "kk": "Мақала мәтіні тым ұзын ({size}; шегі — {limit}). Оны бірнеше мақалаға бөліңіз.",
         "ru": "Текст статьи слишком длинный ({size}; предел — {limit}). Разделите его на несколько статей.",
@@ -368,6 +386,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "не открываю. Пришлите общедоступную ссылку.",
         "en": "The link points to an internal network address ({address}), which I don't open for safety. "
         "Send a public link.",
+    },
+    "ingest_too_slow": {
+        "kk": "Бет {seconds} секундта толық жүктелмеді: сайт тым баяу жауап береді. Кейінірек қайталаңыз немесе "
+        "мақаланы файл ретінде жіберіңіз.",
+        "ru": "Страница не загрузилась целиком за {seconds} с: сайт отвечает слишком медленно. Попробуйте позже "
+        "или пришлите статью файлом.",
+        "en": "The page did not arrive in full within {seconds} s: the site is too slow. Try again later, or send "
+        "the article as a file.",
     },
     "ingest_fetch_failed": {
         "kk": "Бетті жүктеу мүмкін болмады ({error}). Сілтемені тексеріңіз немесе кейінірек қайталаңыз.",

@@ -50,6 +50,7 @@ from index.snapshot import DiskFull, is_disk_full
 REJECTED = (BadRequest, Forbidden, RetryAfter)
 PROGRESS_EVERY = 1.5  # seconds between progress edits of a running reindex
 ANNOUNCE_MAX_CHARS = 3500
+INGEST_SECONDS = 120  # reading one upload or page; the size limits in bot.ingest keep it far below
 
 
 # ====================================================================================== index jobs
@@ -282,9 +283,13 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             except TelegramError as exc:
                 await edit_html(app.bot, status, h("add_download_failed", lang, error=str(exc)))
                 return
-            article = await asyncio.to_thread(ingest.article_from_file, document.file_name or "file", data)
+            work = asyncio.to_thread(ingest.article_from_file, document.file_name or "file", data)
         else:
-            article = await asyncio.to_thread(ingest.article_from_url, url, rt.settings.allow_private_urls)
+            work = asyncio.to_thread(ingest.article_from_url, url, rt.settings.allow_private_urls)
+        try:
+            article = await asyncio.wait_for(work, INGEST_SECONDS)
+        except asyncio.TimeoutError:
+            raise ingest.IngestError("ingest_took_too_long", seconds=INGEST_SECONDS) from None
         async with rt.reindex_lock:  # one change to the knowledge folder at a time
             scan = await asyncio.to_thread(scan_knowledge, rt.assistant.knowledge_dir)
             duplicate = ingest.find_duplicate(article, scan.documents)
