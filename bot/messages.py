@@ -607,6 +607,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⚠️ The connection broke while posting «{title}» to {chat}, so I can't tell whether it went out. "
         "Check the channel: if the post is missing, publish it with /announce.",
     },
+    "announce_unsettled": {
+        "kk": "⚠️ «{title}» жазбасы {chat} арнасына жарияланып жатқанда бот тоқтап қалды, сондықтан ол жарияланды "
+        "ма, білмеймін. Арнаны тексеріңіз: жазба жоқ болса, «Қайта жариялау» батырмасын басыңыз.",
+        "ru": "⚠️ Бот остановился во время публикации «{title}» в {chat}, поэтому пост мог не выйти. Проверьте "
+        "канал: если поста нет, нажмите «Опубликовать снова».",
+        "en": "⚠️ The bot stopped while posting «{title}» to {chat}, so it may not have been posted. Check the "
+        "channel: if the post is missing, press «Publish again».",
+    },
+    "announce_publish_again": {"kk": "Қайта жариялау", "ru": "Опубликовать снова", "en": "Publish again"},
+    "announce_is_there": {"kk": "Жазба арнада бар", "ru": "Пост в канале есть", "en": "It is in the channel"},
+    "announce_marked_posted": {
+        "kk": "Жақсы: жазба жарияланған деп белгіленді.",
+        "ru": "Хорошо: пост отмечен как опубликованный.",
+        "en": "Fine: the post is marked as published.",
+    },
+    "announce_already_settled": {
+        "kk": "Бұл жазба бұрын жарияланған: қайта жарияланбайды.",
+        "ru": "Этот пост уже опубликован: повторно он не выйдет.",
+        "en": "This post was already dealt with: it will not be posted again.",
+    },
+    "announce_cannot_repost": {
+        "kk": "Бұл мақала енді индексте жоқ немесе арна орнатылмаған, сондықтан жариялау мүмкін емес.",
+        "ru": "Этой статьи больше нет в индексе или канал не задан, поэтому опубликовать её нельзя.",
+        "en": "The article is no longer in the index, or no channel is set, so it cannot be posted.",
+    },
+    "announce_repost_failed": {
+        "kk": "{chat} арнасына жариялау мүмкін болмады. Кейінірек қайталаңыз.",
+        "ru": "Не удалось опубликовать в {chat}. Попробуйте позже.",
+        "en": "Could not post to {chat}. Try again later.",
+    },
     "announce_check_first": {
         "kk": "⚠️ {chat} арнасына жариялау кезінде байланыс үзіліп қалды. Алдымен арнаны тексеріңіз: жазба "
         "болмаса ғана «Жариялау» батырмасын қайта басыңыз.",

@@ -268,9 +268,27 @@ class BotState:
         with self._lock:
             self.db.execute("delete from announcements where family = ? and status = ?", [family, SENDING])
 
+    def unsettled_announcements(self) -> list[dict]:
+        """Posts left in 'sending': the bot stopped, or the connection broke, before it knew the outcome."""
+        with self._lock:
+            return list(self.db.query(
+                "select rowid as ref, * from announcements where status = ? order by at", [SENDING]))
+
+    def announcement_by_ref(self, ref: int) -> dict | None:
+        with self._lock:
+            rows = list(self.db.query("select rowid as ref, * from announcements where rowid = ?", [ref]))
+        return rows[0] if rows else None
+
+    def settle_announcement(self, family: str, message_id: int | None) -> bool:
+        """A person settled an unsettled post (checked it is there, or had it posted); False if already settled."""
+        with self._lock:
+            cursor = self.db.execute("update announcements set status = ?, message_id = ? where family = ? "
+                                     "and status = ?", [POSTED, message_id, family, SENDING])
+            return cursor.rowcount == 1
+
     def announcement(self, family: str) -> dict | None:
         with self._lock:
-            rows = list(self.db.query("select * from announcements where family = ?", [family]))
+            rows = list(self.db.query("select rowid as ref, * from announcements where family = ?", [family]))
         return rows[0] if rows else None
 
     # ---------------------------------------------------------------- /announce drafts

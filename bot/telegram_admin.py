@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes
 from bot import announcements, ingest
 from bot.logfmt import kv
 from bot.messages import TEXTS, t
-from bot.state import KNOWN
+from bot.state import KNOWN, SENDING
 from bot.telegram_common import (
     documents_or_say_none,
     COMMAND_PREFIX,
@@ -206,8 +206,10 @@ async def announce_new(app: Application, notify: list[tuple[int, str]] | None = 
                 # A timeout or a dropped connection: the post may be out. Keep the claim (never post twice)
                 # and let a person look.
                 log.warning(kv(event="announce_uncertain", doc=doc.id, chat=chat, error=str(exc)))
+                row = rt.state.announcement(doc.family)
                 for chat_id, lang in targets:
-                    await _tell(app, chat_id, h("announce_uncertain", lang, chat=chat, title=doc.title))
+                    await _tell(app, chat_id, h("announce_uncertain", lang, chat=chat, title=doc.title),
+                                _settle_keyboard(row["ref"], lang))
                 return
             except Exception:
                 rt.state.release_announcement(doc.family)
@@ -218,11 +220,72 @@ async def announce_new(app: Application, notify: list[tuple[int, str]] | None = 
                 await _tell(app, chat_id, h("announce_new_posted", lang, chat=chat, title=doc.title))
 
 
-async def _tell(app: Application, chat_id: int, text: str) -> None:
+async def _tell(app: Application, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     try:
-        await send_html(app.bot, chat_id, text)
+        await send_html(app.bot, chat_id, text, keyboard=keyboard)
     except TelegramError as exc:  # an admin who never opened the bot cannot be messaged
         log.warning(kv(event="notify_failed", chat=chat_id, error=str(exc)))
+
+
+def _settle_keyboard(ref: int, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t("announce_publish_again", lang), callback_data=f"settle:{ref}:post"),
+        InlineKeyboardButton(t("announce_is_there", lang), callback_data=f"settle:{ref}:there"),
+    ]])
+
+
+async def report_unsettled(app: Application) -> None:
+    """At start-up: posts left in 'sending' may or may not be out. Ask the admins; never post them blindly."""
+    rt = runtime(app)
+    for row in rt.state.unsettled_announcements():
+        chat = row["chat"] or rt.announce_chat
+        log.warning(kv(event="announce_unsettled", doc=row["doc_id"], chat=chat, since=row["at"],
+                       action="admins asked to check the channel"))
+        for admin_id in rt.settings.admin_ids:
+            lang = admin_lang(rt, admin_id)
+            await _tell(app, admin_id, h("announce_unsettled", lang, chat=chat, title=row["title"]),
+                        _settle_keyboard(row["ref"], lang))
+
+
+async def on_settle_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        lang = ui_lang(rt, query.from_user)
+        if not rt.is_admin(query.from_user):
+            log.warning(kv(event="admin_refused", user=query.from_user.id, command="settle_button"))
+            await answer(t("admin_only", lang), alert=True)
+            return
+        _, ref, action = query.data.split(":")
+        async with rt.announce_lock:
+            row = rt.state.announcement_by_ref(int(ref))
+            if row is None or row["status"] != SENDING:
+                await answer(t("announce_already_settled", lang), alert=True)
+                return
+            chat = row["chat"] or rt.announce_chat
+            if action == "there":
+                rt.state.settle_announcement(row["family"], None)
+                log.info(kv(event="announce_settled", doc=row["doc_id"], by=query.from_user.id, outcome="was posted"))
+                await answer(t("announce_marked_posted", lang))
+                await edit_html(context.bot, query.message, h("announce_marked_posted", lang))
+                return
+            snapshot = await snapshot_or_none(rt)
+            doc = snapshot.documents.get(row["doc_id"]) if snapshot is not None else None
+            if doc is None or not chat:
+                await answer(t("announce_cannot_repost", lang), alert=True)
+                return
+            try:
+                sent = await send_html(context.bot, chat_target(chat), announcements.compose(snapshot, doc),
+                                       preview=True)
+            except TelegramError as exc:
+                log.warning(kv(event="announce_failed", doc=doc.id, chat=chat, error=str(exc)))
+                await answer(t("announce_repost_failed", lang, chat=chat), alert=True)
+                return
+            rt.state.settle_announcement(row["family"], sent[-1].message_id)
+            log.info(kv(event="announced", doc=doc.id, family=doc.family, chat=chat, message=sent[-1].message_id,
+                        by=query.from_user.id))
+            await answer(t("announce_posted", lang, chat=chat))
+            await edit_html(context.bot, query.message, h("announce_new_posted", lang, chat=chat, title=doc.title))
 
 
 @_reports_failure

@@ -906,3 +906,36 @@ def test_a_vote_for_another_chats_question_is_refused(deploy):
         fake.push_callback(USER2, USER2, button, 1)  # the same button data, pressed in another chat
         assert wait_until(lambda: len(fake.calls_of("answerCallbackQuery")) == 1, WAIT)
     assert d.state.feedback_for(int(button.split(":")[1])) == {}
+
+
+def test_an_announcement_left_in_sending_is_put_to_the_admins_after_a_restart(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():  # the first start records the seed articles as known
+        pass
+    original = (d.root / "knowledge" / "central-asia-centre.en.md").read_text(encoding="utf-8")
+    (d.root / "knowledge" / "news.md").write_text(
+        original.replace("id: central-asia-centre-en", "id: news-en").replace("translation_of: central-asia-centre-kk",
+                                                                           ""), encoding="utf-8")
+    d.assistant.reindex()
+    doc = d.assistant.snapshot().documents["news-en"]
+    # What a bot killed between claiming the post and hearing back from Telegram leaves behind.
+    assert d.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, CHANNEL)
+    d.state.close()
+    again = d.restarted()
+    with again.bot():
+        notice = wait_text(fake, ADMIN, "may not have been posted")
+        assert fake.sent_messages(CHANNEL) == []  # never re-posted blindly
+        message = fake.messages(ADMIN)[-1]
+        publish = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push_callback(ADMIN, USER, publish, message["message_id"], language_code="en")  # not an admin
+        fake.push_callback(ADMIN, ADMIN, publish, message["message_id"], language_code="en")
+        wait_text(fake, ADMIN, "Announced in @centre_news")
+        fake.push_callback(ADMIN, ADMIN, publish, message["message_id"], language_code="en")  # pressed twice
+        assert wait_until(lambda: len(fake.calls_of("answerCallbackQuery")) == 3, WAIT)
+    again.state.close()
+    assert "Publish again" in json.dumps(message["reply_markup"]) and doc.title in notice
+    assert len(fake.sent_messages(CHANNEL)) == 1
+    texts = [c.get("text") or "" for c in fake.calls_of("answerCallbackQuery")]
+    assert "administrators" in texts[0] and "already" in texts[2]
+    assert BotState(d.root / "data" / "bot.db").announcement(doc.family)["status"] == "posted"
