@@ -351,7 +351,6 @@ def check_index(settings: Settings) -> Check:
     assistant = Assistant(settings)
     try:
         manifest = Manifest.read(index_root(data) / generation)
-        assistant.snapshot()
     except Exception as exc:  # noqa: BLE001 - any damage has the same way out
         return Check("index", FAIL, f"the index {generation} cannot be read: {_short(exc)}",
                      "run `centre-bot reindex` to write a new one")
@@ -360,6 +359,11 @@ def check_index(settings: Settings) -> Check:
     if manifest.model != configured:
         return Check("index", FAIL, f"built with {manifest.model}, but {env_name('embedding_model')} is "
                      f"{settings.embedding_model}", "run `centre-bot reindex` (a full rebuild with the new model)")
+    try:
+        assistant.snapshot()
+    except Exception as exc:  # noqa: BLE001 - any damage has the same way out
+        return Check("index", FAIL, f"the index {generation} cannot be read: {_short(exc)}",
+                     "run `centre-bot reindex` to write a new one")
     reason = assistant.stale_reason()
     if reason:
         return Check("index", WARN, f"out of date: {reason}", "run `centre-bot reindex`")

@@ -515,6 +515,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Канал объявлений: не задан (CENTRE_BOT_ANNOUNCE_CHAT_ID)",
         "en": "Announcement chat: not set (CENTRE_BOT_ANNOUNCE_CHAT_ID)",
     },
+    "status_other_model": {
+        "kk": "⚠️ Қазіргі индексті басқа модель ({built_with}) құрған, ал бапталғаны — {configured}. Мен осы "
+        "модельмен құрылған алдыңғы индекстен жауап беріп отырмын. /reindex жіберіңіз.",
+        "ru": "⚠️ Текущий индекс построен другой моделью ({built_with}), а настроена {configured}. Я отвечаю по "
+        "предыдущему индексу этой модели. Отправьте /reindex.",
+        "en": "⚠️ The live index was built with another model ({built_with}) than the configured {configured}. "
+        "I answer from the previous index of the configured model. Send /reindex.",
+    },
+    "status_other_model_refused": {
+        "kk": "⚠️ Индексті басқа модель ({built_with}) құрған, ал бапталғаны — {configured}, сондықтан сұрақтарға "
+        "жауап бере алмаймын. /reindex жіберіңіз.",
+        "ru": "⚠️ Индекс построен другой моделью ({built_with}), а настроена {configured}, поэтому отвечать на "
+        "вопросы я не могу. Отправьте /reindex.",
+        "en": "⚠️ The index was built with another model ({built_with}) than the configured {configured}, so I "
+        "cannot answer questions. Send /reindex.",
+    },
     "status_no_index": {
         "kk": "Индекс әлі құрылмаған: /reindex командасын жіберіңіз.",
         "ru": "Индекс ещё не построен: отправьте /reindex.",

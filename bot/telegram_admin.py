@@ -469,6 +469,9 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     lang = ui_lang(rt, update.effective_user)
     lines = [f"<b>{h('status_title', lang)}</b>"]
     snapshot = await snapshot_or_none(rt)
+    if problem := await asyncio.to_thread(rt.assistant.index_model_problem):
+        key = "status_other_model" if snapshot is not None else "status_other_model_refused"
+        lines.append(h(key, lang, built_with=problem[0], configured=problem[1]))
     if snapshot is None:
         lines.append(h("status_no_index", lang))
     else:
