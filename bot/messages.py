@@ -180,15 +180,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "To add an article, send a file (.md, .txt, .pdf or .docx) and reply to it with /add, "
         "or write /add <link to a news page>, or put the file in the knowledge folder and send /reindex.",
     },
+    "mention_empty": {
+        "kk": "Не білгіңіз келеді? Сұрақты менің атымнан кейін жазыңыз, мысалы: {bot} Орталық қайда құрылады?",
+        "ru": "Что вы хотели бы узнать? Напишите вопрос после моего имени, например: {bot} Где будет создан центр?",
+        "en": "What would you like to know? Write your question after my name, for example: {bot} Where will the "
+        "centre be created?",
+    },
     "ask_usage": {
         "kk": "Сұрақты командадан кейін жазыңыз, мысалы: /ask Орталық қайда құрылады?",
         "ru": "Напишите вопрос после команды, например: /ask Где будет создан центр?",
         "en": "Write the question after the command, for example: /ask Where will the centre be created?",
     },
     "rate_limited": {
-        "kk": "Сұрақтарды тым жиі қойып жатырсыз. {seconds} секунд күтіп, қайта сұраңыз.",
-        "ru": "Вы задаёте вопросы слишком часто. Подождите {seconds} с и спросите снова.",
-        "en": "You are asking faster than I can keep up with. Please wait {seconds} s and ask again.",
+        "kk": "Сұрақтарды тым жиі қойып жатырсыз. Соңғы сұрағыңызға {seconds} секундтан кейін жауап беремін; "
+        "оған дейін жіберілген басқа сұрақтарды өткізіп жіберемін.",
+        "ru": "Вы задаёте вопросы слишком часто. На последний вопрос я отвечу через {seconds} с; другие вопросы, "
+        "присланные до этого, я пропущу.",
+        "en": "You are asking faster than I can keep up with. I will answer your last question in {seconds} s; "
+        "other questions sent before then are skipped.",
     },
     "feedback_thanks": {"kk": "Пікіріңізге рахмет!", "ru": "Спасибо за отзыв!", "en": "Thank you for the feedback!"},
     "feedback_gone": {

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = Field(SecretStr(""), description="Secret token Telegram sends with each webhook")
     webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on")
     webhook_port: int = Field(8080, description="Port the webhook server listens on")
-    rate_limit_per_minute: int = Field(10, ge=1, description="Questions one user may ask per minute")
+    rate_limit_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute")
     allow_private_urls: bool = Field(False, description="Let /add fetch private and loopback addresses")
 
     @field_validator("admin_ids", mode="before")

@@ -68,7 +68,7 @@ from bot.telegram_common import (
 from index.embeddings import EmbeddingModelError
 from index.snapshot import current_generation
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 MAX_CONCURRENT_UPDATES = 256
 HEARTBEAT_EVERY = 30.0
 GENERATION_CHECK_EVERY = 60.0  # notices a reindex made by `centre-bot reindex` in another process
@@ -398,10 +398,13 @@ def build_application(
         app.add_handler(CommandHandler(name, callback, filters=message))
     add_caption = filters.Document.ALL & filters.CaptionRegex(r"^/add(@\w+)?(\s|$)")  # a file sent with "/add"
     app.add_handler(MessageHandler(message & add_caption, admin.cmd_add))
-    app.add_handler(MessageHandler(message & private & filters.TEXT & ~filters.COMMAND, user.on_private_text))
-    app.add_handler(MessageHandler(message & groups & filters.TEXT & ~filters.COMMAND, user.on_group_text))
+    # A question is a text, or the caption of a photo or file; an edited question is answered again.
+    asked = (message | filters.UpdateType.EDITED_MESSAGE) & (
+        (filters.TEXT & ~filters.COMMAND) | (filters.CAPTION & ~filters.CaptionRegex(r"^/")))
+    app.add_handler(MessageHandler(asked & private, user.on_private_text))
+    app.add_handler(MessageHandler(asked & groups, user.on_group_text))
     app.add_handler(MessageHandler(message & private & filters.COMMAND, user.on_unknown_command))
-    other = ~filters.TEXT & ~filters.StatusUpdate.ALL  # stickers, photos, voice, files
+    other = ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL  # stickers, photos, voice, files
     app.add_handler(MessageHandler(message & private & other, user.on_other_private))
     app.add_handler(CallbackQueryHandler(user.on_feedback, pattern=r"^fb:\d+:-?1$"))
     app.add_handler(CallbackQueryHandler(user.on_lang, pattern=r"^lang:"))

@@ -99,6 +99,7 @@ class Runtime:
     reindex_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="centre-bot-reindex"))
     seen_generation: str | None = None
+    deferred: dict[int, dict] = field(default_factory=dict)  # user id -> the question asked over the limit
 
     @property
     def announce_chat(self) -> str:

@@ -59,7 +59,13 @@ async def answer_question(
     pref = rt.state.user_lang(user.id)
     allowed, wait = rt.limiter.check(user.id)
     if not allowed:
-        log.info(kv(event="rate_limited", user=user.id, chat=chat.id, wait_s=wait))
+        # Over the limit: the latest question waits for the window to reopen; earlier waiting ones are dropped.
+        replaced = rt.deferred.get(user.id)
+        rt.deferred[user.id] = dict(user=user, chat=chat, text=text, reply_to=reply_to, thread_id=thread_id)
+        log.info(kv(event="rate_limited", user=user.id, chat=chat.id, wait_s=wait,
+                    action="replaces the waiting question" if replaced else "answered when the window reopens"))
+        if replaced is None:
+            _later(context, wait, user.id)
         if rt.limiter.should_warn(user.id):
             lang = pref.chosen or pref.last or telegram_lang(user.language_code)
             await send_html(context.bot, chat.id, h("rate_limited", lang, seconds=max(1, math.ceil(wait))),
@@ -102,18 +108,34 @@ async def answer_question(
                     answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
 
 
+def _later(context: ContextTypes.DEFAULT_TYPE, wait: float, user_id: int) -> None:
+    if context.job_queue is not None:
+        context.job_queue.run_once(_answer_deferred, wait + 0.05, data=user_id, name=f"deferred-{user_id}")
+
+
+async def _answer_deferred(context: ContextTypes.DEFAULT_TYPE) -> None:
+    asked = runtime(context).deferred.pop(context.job.data, None)
+    if asked is not None:
+        await answer_question(context, **asked)
+
+
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
+    edited = update.edited_message is not None  # the answer replies to the edited text, so it is clear which
     await answer_question(context, user=update.effective_user, chat=update.effective_chat,
-                          text=message.text, reply_to=None, thread_id=topic_thread(message))
+                          text=message.text or message.caption or "",
+                          reply_to=message.message_id if edited else None, thread_id=topic_thread(message))
 
 
 def addressed_question(message: Message, bot) -> str | None:
     """In a group: the question if the message mentions the bot or replies to it, else None."""
     username = (bot.username or "").lower()
     mentioned = False
-    for entity in message.entities or ():
-        if entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == f"@{username}":
+    in_caption = message.text is None and message.caption is not None
+    entities = message.caption_entities if in_caption else message.entities
+    parse = message.parse_caption_entity if in_caption else message.parse_entity
+    for entity in entities or ():
+        if entity.type == MessageEntity.MENTION and parse(entity).lower() == f"@{username}":
             mentioned = True
         elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
             mentioned = True
@@ -122,7 +144,7 @@ def addressed_question(message: Message, bot) -> str | None:
               and replied.forum_topic_created is None)
     if not (mentioned or to_bot):
         return None
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if username:
         text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
     return " ".join(text.split())
@@ -133,9 +155,10 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     question = addressed_question(message, context.bot)
     if question is None:
         return  # chatter between people: stay quiet
-    if not question:
+    if not question:  # a bare mention: the person wants to ask something
         rt = runtime(context)
-        await reply(update, context, h("ask_usage", ui_lang(rt, update.effective_user)))
+        await reply(update, context, h("mention_empty", ui_lang(rt, update.effective_user),
+                                       bot=f"@{context.bot.username}"))
         return
     await answer_question(context, user=update.effective_user, chat=update.effective_chat, text=question,
                           reply_to=message.message_id, thread_id=topic_thread(message))

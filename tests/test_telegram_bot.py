@@ -26,6 +26,7 @@ from bot.service import Assistant
 from bot.settings import Settings
 from bot.state import BotState
 from bot.telegram_app import BotConfigError, build_application
+from bot.telegram_common import RUNTIME
 from index.language import detect_language
 from tests.fakebotapi import FakeBotAPI
 from tests.telegram_support import (
@@ -394,21 +395,26 @@ def test_a_429_with_retry_after_is_waited_out(deploy):
     assert len([c for c in fake.sent_messages(USER) if c.method == "sendMessage"]) == 1
 
 
-def test_rate_limit_per_user_with_one_polite_message(deploy, caplog):
+def test_rate_limit_per_user_with_one_polite_message_and_the_last_question_answered_later(deploy, caplog):
     caplog.set_level(logging.INFO)
     d = deploy(rate_limit_per_minute=2)
     fake = d.fake
-    with d.bot():
-        for n in range(4):
+    with d.bot() as bot:
+        bot.app.bot_data[RUNTIME].limiter.window = 4.0  # a short window, so the test need not wait a minute
+        for n in range(3):
             fake.push_message(USER, f"Где будет создан центр? {n}")
+        fake.push_message(USER, "Кому Ирландия передала председательство в ASEM LLL Hub?")
         fake.push_message(USER2, "Где будет создан центр?")  # someone else is not slowed down
         fake.push_message(USER, "/help")  # handled after the four questions: the chat's order is kept
         wait_text(fake, USER, "/sources")
         wait_answers(fake, USER2)
+        assert len(answers(fake, USER)) == 2
+        late = wait_answers(fake, USER, 3)[2]
     texts = bot_texts(fake, USER)
-    assert len(answers(fake, USER)) == 2
-    assert len([t for t in texts if "слишком часто" in t]) == 1 and re.search(r"Подождите \d+ с", texts[2])
-    assert len(logged(caplog, "rate_limited")) == 2
+    assert "Таиланд" in late["text"]  # the last question asked over the limit, once the window reopened
+    warnings = [t for t in texts if "слишком часто" in t]
+    assert len(warnings) == 1 and re.search(r"последний вопрос я отвечу через \d+ с", warnings[0])
+    assert len(logged(caplog, "rate_limited")) == 2 and len(answers(fake, USER)) == 3
 
 
 def test_one_chat_is_answered_in_order_while_chats_run_concurrently(deploy):
@@ -939,3 +945,27 @@ def test_an_announcement_left_in_sending_is_put_to_the_admins_after_a_restart(de
     texts = [c.get("text") or "" for c in fake.calls_of("answerCallbackQuery")]
     assert "administrators" in texts[0] and "already" in texts[2]
     assert BotState(d.root / "data" / "bot.db").announcement(doc.family)["status"] == "posted"
+
+
+def test_captions_edits_and_bare_mentions_are_questions(deploy):
+    d = deploy()
+    fake = d.fake
+    fake.add_file("PHOTO-2", b"\x89PNG", "poster.png")
+    with d.bot():
+        fake.push_message(USER, "Где будет создан региональный центр?", photo="PHOTO-2")
+        assert "Гумил" in wait_answers(fake, USER)[0]["text"]
+        asked = fake.push_message(USER2, "Какая завтра погода?")
+        wait_answers(fake, USER2)
+        fake.push_message(USER2, "Кому Ирландия передала председательство?", edited=True,
+                          message_id=asked["message"]["message_id"])
+        edited_answer = wait_answers(fake, USER2, 2)[1]
+        kw = dict(chat_type="supergroup", language_code="en")
+        fake.push_message(GROUP, f"@{BOT_USERNAME}", user_id=601, **kw)
+        wait_text(fake, GROUP, "What would you like to know")
+        fake.push_message(GROUP, f"@{BOT_USERNAME} who took over the chair from Ireland?", user_id=602,
+                          photo="PHOTO-2", **kw)
+        assert "Thailand" in wait_answers(fake, GROUP)[0]["text"]
+    assert "Таиланд" in edited_answer["text"]
+    edit_reply = [c.params for c in fake.sent_messages(USER2) if c.method == "sendMessage"][-1]
+    assert edit_reply["reply_parameters"]["message_id"] == asked["message"]["message_id"]
+    assert "edited_message" in fake.calls_of("getUpdates")[-1].get("allowed_updates", [])
