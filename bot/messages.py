@@ -313,9 +313,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This article is already in the knowledge base as {id} («{title}»). Nothing was added.",
     },
     "add_download_failed": {
-        "kk": "Файлды Telegram-нан жүктеу мүмкін болмады ({error}). Оны қайта жіберіңіз.",
-        "ru": "Не удалось скачать файл из Telegram ({error}). Отправьте его ещё раз.",
-        "en": "Could not download the file from Telegram ({error}). Please send it again.",
+        "kk": "Файлды Telegram-нан жүктеу мүмкін болмады. Оны қайта жіберіңіз; қайталанса, файл 20 МБ-тан "
+        "аспайтынын тексеріңіз.",
+        "ru": "Не удалось скачать файл из Telegram. Отправьте его ещё раз; если не выйдет, проверьте, что файл "
+        "не больше 20 МБ.",
+        "en": "Could not download the file from Telegram. Please send it again; if that fails too, check that "
+        "the file is at most 20 MB.",
     },
     "ingest_bad_type": {
         "kk": "{ext} түріндегі файлдарды қосу мүмкін емес. Мыналардың бірін жіберіңіз: {allowed}.",
@@ -587,9 +590,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "📣 Announced in {chat}: «{title}»",
     },
     "announce_failed": {
-        "kk": "❌ {chat} арнасына жариялау мүмкін болмады: {error}",
-        "ru": "❌ Не удалось опубликовать в {chat}: {error}",
-        "en": "❌ Could not post to {chat}: {error}",
+        "kk": "❌ {chat} арнасына жариялау мүмкін болмады.",
+        "ru": "❌ Не удалось опубликовать в {chat}.",
+        "en": "❌ Could not post to {chat}.",
     },
     "announce_fix_chat_not_found": {
         "kk": "Telegram {chat} чатын білмейді. CENTRE_BOT_ANNOUNCE_CHAT_ID мәнін тексеріңіз: арнаның @атауын немесе "

@@ -25,6 +25,7 @@ from index.snapshot import (
 )
 
 NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty
+NO_WORDS = "no words in the question"
 INDEX_OTHER_MODEL = "the index was built with another embedding model"
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ class Assistant:
             return answer, []
 
         if not has_words(text):
-            return reply("empty_question", "no words in the question", is_question=False)
+            return reply("empty_question", NO_WORDS, is_question=False)
         if key := small_talk(text):
             return reply(key, "small talk", is_question=False)
         try:

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = Field(SecretStr(""), description="Secret token Telegram sends with each webhook")
     webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on")
     webhook_port: int = Field(8080, description="Port the webhook server listens on")
+    default_language: str = Field(
+        "en", pattern="^(kk|ru|en)$",
+        description="Language of the bot's own messages for people whose Telegram language is not kk, ru or en",
+    )
     rate_limit_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute")
     allow_private_urls: bool = Field(False, description="Let /add fetch private and loopback addresses")
 

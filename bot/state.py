@@ -59,7 +59,7 @@ def m002_delivered(db: sqlite_utils.Database) -> None:
 @dataclass(frozen=True)
 class UserLang:
     chosen: str | None  # set with /lang; wins over detection
-    last: str | None  # language of the user's last question
+    last: str | None  # the user's Telegram language, as last seen (for notices sent unprompted)
 
 
 @dataclass(frozen=True)

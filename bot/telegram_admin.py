@@ -32,6 +32,7 @@ from bot.telegram_common import (
     command_args,
     edit_html,
     h,
+    language_name,
     log,
     reply,
     runtime,
@@ -199,7 +200,7 @@ async def announce_new(app: Application, notify: list[tuple[int, str]] | None = 
                 log.warning(kv(event="announce_failed", doc=doc.id, chat=chat, error=str(exc), fix=fix))
                 for chat_id, lang in targets:
                     await _tell(app, chat_id, "\n".join([
-                        h("announce_failed", lang, chat=chat, error=str(exc)),
+                        h("announce_failed", lang, chat=chat),
                         h(fix, lang, chat=chat), h("announce_retry_reindex", lang)]))
                 return  # the same problem would stop the next ones too
             except TelegramError as exc:
@@ -344,7 +345,8 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             try:
                 data = bytes(await (await document.get_file()).download_as_bytearray())
             except TelegramError as exc:
-                await edit_html(app.bot, status, h("add_download_failed", lang, error=str(exc)))
+                log.warning(kv(event="download_failed", file=document.file_id, error=f"{type(exc).__name__}: {exc}"))
+                await edit_html(app.bot, status, h("add_download_failed", lang))
                 return
             work = asyncio.to_thread(ingest.article_from_file, document.file_name or "file", data)
         else:
@@ -370,7 +372,8 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             if problem is not None:
                 await edit_html(app.bot, status, h("add_not_indexed", lang, error=problem.reason))
                 return
-            done = h("add_done", lang, title=article.title, id=code(article.id), lang=article.lang, date=article.date)
+            done = h("add_done", lang, title=article.title, id=code(article.id), lang=language_name(article.lang),
+                     date=article.date)
             await edit_html(app.bot, status, done + "\n\n" + report_html(report, lang))
             await announce_new(app, notify=[(status.chat_id, lang)])
     except ingest.IngestError as exc:
@@ -435,7 +438,7 @@ async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     docs = sorted(documents.values(), key=lambda d: (d.date, d.id), reverse=True)
     lines = [f"<b>{h('docs_title', lang, count=len(docs))}</b>"]
     for doc in docs:
-        details = ", ".join(p for p in (doc.lang, doc.date) if p)
+        details = ", ".join(p for p in (language_name(doc.lang), doc.date) if p)
         lines.append(f"• <code>{esc(doc.id)}</code> — {esc(doc.title)} ({esc(details)})")
     await reply(update, context, "\n".join(lines))
 
@@ -460,7 +463,7 @@ def _share(part: int, total: int) -> str:
 
 
 def _by_lang(counts: dict[str, int]) -> str:
-    return ", ".join(f"{lang} {counts[lang]}" for lang in sorted(counts)) or "—"
+    return ", ".join(f"{language_name(lang)} {counts[lang]}" for lang in sorted(counts)) or "—"
 
 
 @admin_only
@@ -607,7 +610,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             if isinstance(exc, REJECTED):
                 fix = announcements.explain_failure(str(exc))
                 log.warning(kv(event="announce_failed", draft=draft_id, chat=chat, error=str(exc), fix=fix))
-                text = "\n".join([h("announce_failed", lang, chat=chat, error=str(exc)), h(fix, lang, chat=chat),
+                text = "\n".join([h("announce_failed", lang, chat=chat), h(fix, lang, chat=chat),
                                   h("announce_retry_button", lang)])
             else:  # a timeout: the post may be out, so the admin looks before pressing again
                 log.warning(kv(event="announce_uncertain", draft=draft_id, chat=chat, error=str(exc)))

@@ -61,6 +61,7 @@ from bot.telegram_common import (
     h,
     log,
     register_admin_menu,
+    remember_telegram_lang,
     runtime,
     send_html,
     ui_lang,
@@ -198,6 +199,10 @@ async def on_any_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     """Runs first for every update: logs those that carry nothing this bot handles."""
     if not isinstance(update, Update):
         return
+    try:
+        remember_telegram_lang(runtime(context), update.effective_user)
+    except Exception as exc:  # noqa: BLE001 - a bot.db that cannot be written must not stop the update
+        log.warning(kv(event="state_write_failed", error=f"{type(exc).__name__}: {exc}"))
     known = [name for name in Update.__slots__
              if not name.startswith("_") and name != "update_id" and getattr(update, name, None) is not None]
     if not known:

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot.answer import Answer
 from bot.logfmt import kv
 from bot.messages import LANGS, t
-from bot.service import NO_ARTICLES
+from bot.service import NO_ARTICLES, NO_WORDS
 from bot.telegram_common import (
     documents_or_say_none,
     CallbackAnswer,
@@ -24,12 +24,12 @@ from bot.telegram_common import (
     command_args,
     edit_html,
     h,
+    language_name,
     log,
     register_admin_menu,
     reply,
     runtime,
     send_html,
-    telegram_lang,
     topic_thread,
     ui_lang,
 )
@@ -56,7 +56,11 @@ async def answer_question(
     thread_id: int | None = None,
 ) -> None:
     rt = runtime(context)
-    pref = rt.state.user_lang(user.id)
+    try:
+        chosen = rt.state.user_lang(user.id).chosen
+    except Exception as exc:  # noqa: BLE001 - an unreadable bot.db must not cost the answer
+        log.warning(kv(event="state_read_failed", user=user.id, error=f"{type(exc).__name__}: {exc}"))
+        chosen = None
     allowed, wait = rt.limiter.check(user.id)
     if not allowed:
         # Over the limit: the latest question waits for the window to reopen; earlier waiting ones are dropped.
@@ -67,14 +71,18 @@ async def answer_question(
         if replaced is None:
             _later(context, wait, user.id)
         if rt.limiter.should_warn(user.id):
-            lang = pref.chosen or pref.last or telegram_lang(user.language_code)
+            lang = ui_lang(rt, user)
             await send_html(context.bot, chat.id, h("rate_limited", lang, seconds=max(1, math.ceil(wait))),
                             reply_to=reply_to, thread_id=thread_id)
         return
     started = time.perf_counter()
     async with Typing(context.bot, chat.id, thread_id):
-        answer: Answer = await asyncio.to_thread(rt.assistant.ask, text, pref.chosen)
+        answer: Answer = await asyncio.to_thread(rt.assistant.ask, text, chosen)
     latency_ms = (time.perf_counter() - started) * 1000
+    if answer.note == NO_WORDS:  # "👍", "???": nothing to detect a language from, so the interface's
+        await send_html(context.bot, chat.id, h("empty_question", ui_lang(rt, user)), reply_to=reply_to,
+                        thread_id=thread_id)
+        return
     if not answer.is_question:  # a greeting or thanks: reply, but keep it out of the question log
         await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id)
         return
@@ -98,8 +106,6 @@ async def answer_question(
             language=answer.language, answered=answer.answered, latency_ms=latency_ms, cited=cited,
             mode=answer.mode, delivered=delivered,
         )
-        if pref.last != answer.language:  # the bot's own messages follow what the user last read
-            rt.state.set_last_lang(user.id, answer.language)
     except Exception as exc:  # noqa: BLE001 - the person has the answer; the log line is what is lost
         log.error(kv(event="question_log_failed", question=question_id, chat=chat.id,
                      error=f"{type(exc).__name__}: {exc}"))
@@ -263,7 +269,7 @@ async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     lines = [f"<b>{h('sources_title', lang, count=len(families))}</b>"]
     for docs in sorted(families.values(), key=lambda ds: max(d.date for d in ds), reverse=True):
         shown = next((d for d in docs if d.lang == lang), None) or min(docs, key=lambda d: d.id != d.family)
-        langs = ", ".join(sorted(d.lang for d in docs))
+        langs = ", ".join(language_name(d.lang) for d in sorted(docs, key=lambda d: d.lang))
         details = " · ".join(p for p in (shown.date, langs) if p)
         lines.append(f"• {link(shown.url, shown.title)} — {esc(details)}")
     await reply(update, context, "\n".join(lines))

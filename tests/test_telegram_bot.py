@@ -306,7 +306,7 @@ def test_lang_choice_with_buttons_wins_over_detection(deploy):
         answer = wait_answers(fake, USER)[0]
         assert "Дереккөздер" in answer["text"] and "Гумилев" in answer["text"]
         fake.push_callback(USER, USER, "lang:auto", menu["message_id"])
-        wait_text(fake, USER, "сұрақ қай тілде")
+        wait_text(fake, USER, "на языке вопроса")  # back to the interface of the person's Telegram (ru)
         fake.push_message(USER, "Where will the regional centre be created?")
         assert "Sources" in wait_answers(fake, USER, 2)[1]["text"]
     assert len(fake.calls_of("answerCallbackQuery")) == 2
@@ -319,7 +319,7 @@ def test_sources_lists_each_article_once_with_its_languages(deploy):
         text = wait_text(d.fake, USER, "Статьи, которые я знаю")
         message = d.fake.messages(USER)[-1]
     assert "Статьи, которые я знаю (1):" in text
-    assert "В Астане будет создан Центральноазиатский региональный центр — 2025-11-19 · en, kk, ru" in text
+    assert "В Астане будет создан Центральноазиатский региональный центр — 2025-11-19 · English, қазақша, русский" in text
     assert links(message) == [URL]
 
 
@@ -523,7 +523,7 @@ def test_add_an_uploaded_docx_then_it_answers_from_it_and_announces_it(deploy):
         fake.push_message(ADMIN, "/add", reply_to_message_id=bad["message"]["message_id"], language_code="ru")
         wait_text(fake, ADMIN, "Файлы типа .exe добавить нельзя")
     doc_id = re.search(r"id: (\S+)", done).group(1)
-    assert doc_id.startswith("letnyaya-shkola") and "язык: ru" in done and "добавлено 1" in done
+    assert doc_id.startswith("letnyaya-shkola") and "язык: русский" in done and "добавлено 1" in done
     saved = (d.root / "knowledge" / f"{doc_id}.md").read_text(encoding="utf-8")
     assert saved.startswith(f"---\nid: {doc_id}\ntitle: Летняя школа по непрерывному образованию в Астане\n")
     assert "7 по 11 июля 2026" in answer["text"] and json.loads(d.state.question(1)["cited"]) == [doc_id]
@@ -582,7 +582,7 @@ def test_a_new_article_is_announced_exactly_once_across_restarts(deploy):
         upload = fake.push_message(ADMIN, "", document="DOC-2", language_code="ru")
         fake.push_message(ADMIN, "/add", reply_to_message_id=upload["message"]["message_id"], language_code="ru")
         added = wait_text(fake, ADMIN, "Добавлено в базу знаний: «Астанадағы жазғы мектеп»")
-        assert "язык: kk" in added and "добавлено 1" in added
+        assert "язык: қазақша" in added and "добавлено 1" in added
     again.state.close()
     third = d.restarted()
     with third.bot():  # a third start: still nothing new to post
@@ -681,8 +681,8 @@ def test_docs_status_remove_stats_and_unanswered(deploy):
         removed = wait_text(fake, ADMIN, "Removed «")
         fake.push_message(ADMIN, "/docs", language_code="en")
         wait_text(fake, ADMIN, r"Articles in the knowledge base \(2\)")
-    assert "• central-asia-centre-kk — Астанада Орталық Азия өңірлік орталығы құрылады (kk, 2025-11-19)" in docs
-    assert "Articles: 3 (en 1, kk 1, ru 1)" in status and f"Chunks: {chunks} (" in status
+    assert "• central-asia-centre-kk — Астанада Орталық Азия өңірлік орталығы құрылады (қазақша, 2025-11-19)" in docs
+    assert "Articles: 3 (English 1, қазақша 1, русский 1)" in status and f"Chunks: {chunks} (" in status
     assert "Embedding model: multilingual-e5-small" in status
     assert "Questions today: 3, answered: 67%" in status and "Announcement chat: @centre_news" in status
     photo = fake.calls_of("sendPhoto")[0]
@@ -969,3 +969,47 @@ def test_captions_edits_and_bare_mentions_are_questions(deploy):
     edit_reply = [c.params for c in fake.sent_messages(USER2) if c.method == "sendMessage"][-1]
     assert edit_reply["reply_parameters"]["message_id"] == asked["message"]["message_id"]
     assert "edited_message" in fake.calls_of("getUpdates")[-1].get("allowed_updates", [])
+
+
+# ------------------------------------------------------------------------------------ the person's language
+
+
+def test_the_interface_speaks_the_persons_language_and_answers_follow_the_question(deploy):
+    d = deploy(default_language="ru")
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Орталық Азия өңірлік орталығы қай университетте құрылады?", language_code="ru")
+        assert "Дереккөздер" in wait_answers(fake, USER)[0]["text"]  # the answer is in the question's language
+        fake.push_message(USER, "/help", language_code="ru")
+        wait_text(fake, USER, "Я отвечаю на вопросы")  # the menus stay in the person's language
+        fake.push_message(USER2, "👍", language_code="kk")
+        wait_text(fake, USER2, "Сұрағыңызды сөзбен жазыңыз")
+        fake.push_message(USER3, "/help", language_code="de")  # not kk/ru/en: the deployment's default
+        wait_text(fake, USER3, "Я отвечаю на вопросы")
+        fake.push_message(ADMIN, "Where will the regional centre be created?", language_code="kk")
+        wait_answers(fake, ADMIN)
+        fake.push_message(ADMIN, "/status", language_code="kk")
+        status = wait_text(fake, ADMIN, "Бот күйі")
+        fake.push_message(ADMIN, "/docs", language_code="kk")
+        docs = wait_text(fake, ADMIN, "Білім қорындағы мақалалар")
+    assert "қазақша 1, русский 1, English 1" not in status and "English 1, қазақша 1, русский 1" in status
+    assert "(қазақша, 2025-11-19)" in docs
+    assert d.state.user_lang(ADMIN).last == "kk"
+
+
+def test_notices_to_admins_use_their_telegram_language(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(ADMIN, "/help", language_code="kk")
+        wait_text(fake, ADMIN, "Әкімші командалары")
+    d.state.close()
+    original = (d.root / "knowledge" / "central-asia-centre.en.md").read_text(encoding="utf-8")
+    (d.root / "knowledge" / "news.md").write_text(
+        original.replace("id: central-asia-centre-en", "id: news-en").replace(
+            "translation_of: central-asia-centre-kk", ""), encoding="utf-8")
+    again = d.restarted()
+    with again.bot():  # the start-up reindex finds the new article and announces it
+        notice = wait_text(fake, ADMIN, "жарияланды")
+    again.state.close()
+    assert "@centre_news" in notice
