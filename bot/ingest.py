@@ -376,6 +376,15 @@ def _check_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port
 
 
+_HOST_LIKE = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#].*)?$")
+
+
+def looks_like_url(text: str) -> bool:
+    """One token that is a link or at least a host name with a dot ("kaz.inform.kz/news/1"), not words."""
+    text = text.strip().strip("<>")
+    return bool(text) and len(text.split()) == 1 and ("://" in text or bool(_HOST_LIKE.match(text)))
+
+
 def normalise_url(url: str) -> str:
     url = url.strip().strip("<>")
     if url and "://" not in url:

@@ -62,6 +62,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "Russian and English, citing the centre's articles.\n\n"
         "Just write your question. In a group, mention me or reply to my message. Try one of these:",
     },
+    "start_group": {
+        "kk": "Сәлеметсіз бе! Мен ASEM LLL Hub Орталық Азия өңірлік орталығы туралы сұрақтарға жауап беремін. Бұл топта "
+        "маған былай сұрақ қойыңыз: {bot} деп атап, сұрағыңызды жазыңыз, менің хабарламама жауап беріңіз немесе "
+        "/ask <сұрақ> деп жазыңыз.",
+        "ru": "Здравствуйте! Я отвечаю на вопросы о Центральноазиатском региональном центре ASEM LLL Hub. В этой "
+        "группе спросите меня так: упомяните {bot} и напишите вопрос, ответьте на моё сообщение или напишите "
+        "/ask <вопрос>.",
+        "en": "Hello! I answer questions about the ASEM LLL Hub Central Asia Regional Centre. In this group, ask "
+        "me by mentioning {bot} with your question, by replying to my message, or with /ask <question>.",
+    },
     "example_1": {
         "kk": "Орталық Азия өңірлік орталығы қай университетте құрылады?",
         "ru": "Где будет создан Центральноазиатский региональный центр?",
@@ -445,10 +455,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reading web pages is not available on this server ({error}). Ask the operator to install the missing "
         "package; meanwhile, send the article as a file.",
     },
-    "remove_usage": {
-        "kk": "Өшірілетін мақаланың id-ін жазыңыз, мысалы: /remove {example}. Барлық id-лер /docs тізімінде.",
-        "ru": "Напишите id статьи, которую нужно удалить, например: /remove {example}. Все id есть в /docs.",
-        "en": "Write the id of the article to remove, for example: /remove {example}. /docs lists the ids.",
+    "remove_pick": {
+        "kk": "Қай мақаланы өшіру керек? (бет {page}/{pages})",
+        "ru": "Какую статью удалить? (страница {page} из {pages})",
+        "en": "Which article should be removed? (page {page} of {pages})",
+    },
+    "remove_confirm": {
+        "kk": "«{title}» ({id}) өшірілсін бе? Файл деректер қалтасындағы removed/ ішіне көшіріледі.",
+        "ru": "Удалить «{title}» ({id})? Файл будет перемещён в папку removed/ в папке данных.",
+        "en": "Remove «{title}» ({id})? The file is moved to removed/ in the data folder.",
+    },
+    "remove_yes": {"kk": "Иә, өшіру", "ru": "Да, удалить", "en": "Yes, remove"},
+    "remove_no": {"kk": "Жоқ", "ru": "Нет", "en": "No"},
+    "remove_kept": {"kk": "Жарайды, ештеңе өшірілмеді.", "ru": "Хорошо, ничего не удалено.",
+                    "en": "Fine: nothing was removed."},
+    "remove_gone": {
+        "kk": "Бұл мақала енді білім қорында жоқ.",
+        "ru": "Этой статьи уже нет в базе знаний.",
+        "en": "That article is no longer in the knowledge base.",
     },
     "remove_not_found": {
         "kk": "{id} id-і бар мақала жоқ. Барлық id-лер /docs тізімінде.",
@@ -634,6 +658,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "Проверьте канал: если поста нет, опубликуйте его через /announce.",
         "en": "⚠️ The connection broke while posting «{title}» to {chat}, so I can't tell whether it went out. "
         "Check the channel: if the post is missing, publish it with /announce.",
+    },
+    "announce_already_posted": {
+        "kk": "Бұл хабарландыру жарияланып қойған: қайта жарияланбайды.",
+        "ru": "Это объявление уже опубликовано: повторно оно не выйдет.",
+        "en": "This announcement was already posted: it is not posted again.",
+    },
+    "admin_private_only": {
+        "kk": "Бұл команда ішкі мәліметтерді көрсетеді, сондықтан ол тек жеке чатта жұмыс істейді: {bot} ботына "
+        "жеке жазыңыз.",
+        "ru": "Эта команда показывает внутренние сведения, поэтому работает только в личном чате: напишите {bot} "
+        "в личные сообщения.",
+        "en": "This command shows internal details, so it works in a private chat only: message {bot} directly.",
     },
     "announce_unsettled": {
         "kk": "⚠️ «{title}» жазбасы {chat} арнасына жарияланып жатқанда бот тоқтап қалды, сондықтан ол жарияланды "

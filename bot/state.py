@@ -309,6 +309,11 @@ class BotState:
             self.db.execute("update drafts set status = ? where id = ?", [status, draft_id])
             return rows[0]
 
+    def draft_status(self, draft_id: int) -> str | None:
+        with self._lock:
+            rows = list(self.db.query("select status from drafts where id = ?", [draft_id]))
+        return rows[0]["status"] if rows else None
+
     def reopen_draft(self, draft_id: int) -> None:
         with self._lock:
             self.db.execute("update drafts set status = 'pending' where id = ?", [draft_id])

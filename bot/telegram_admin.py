@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -320,9 +321,13 @@ async def cmd_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         document = message.reply_to_message.document
     elif message.document is not None:
         document = message.document  # sent with "/add" as its caption
-    url = command_args(message).split()[0] if command_args(message) else ""
+    args = command_args(message)
+    url = args.split()[0] if args else ""
     if document is None and not url:
         await reply(update, context, h("add_usage", lang))
+        return
+    if document is None and not ingest.looks_like_url(args):
+        await reply(update, context, h("ingest_bad_url", lang, url=args[:200]) + "\n\n" + h("add_usage", lang))
         return
     if document is not None:
         try:
@@ -381,19 +386,92 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
         await edit_html(app.bot, status, h(exc.key, lang, **exc.values))
 
 
+REMOVE_PAGE = 8  # articles per page of /remove buttons
+
+
+def _ref(doc_id: str) -> str:
+    """A short, stable stand-in for an id in callback data (limited to 64 bytes; ids can be far longer)."""
+    return hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
+
+
+async def _knowledge_documents(rt) -> list:
+    scan = await asyncio.to_thread(scan_knowledge, rt.assistant.knowledge_dir)
+    return sorted(scan.documents, key=lambda d: (d.date, d.id), reverse=True)
+
+
+def _remove_page(docs: list, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    pages = max(1, -(-len(docs) // REMOVE_PAGE))
+    page = min(max(page, 0), pages - 1)
+    rows = []
+    for doc in docs[page * REMOVE_PAGE:(page + 1) * REMOVE_PAGE]:
+        title = doc.title if len(doc.title) <= 40 else doc.title[:39] + "…"
+        rows.append([InlineKeyboardButton(f"{title} · {language_name(doc.lang)}", callback_data=f"rm:ask:{_ref(doc.id)}")])
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=f"rm:page:{page - 1}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("▶", callback_data=f"rm:page:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    return h("remove_pick", lang, page=page + 1, pages=pages), InlineKeyboardMarkup(rows)
+
+
 @admin_only
 async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     lang = ui_lang(rt, update.effective_user)
     args = command_args(update.effective_message).split()
+    docs = await _knowledge_documents(rt)
     if not args:
-        snapshot = await snapshot_or_none(rt)
-        example = next(iter(sorted(snapshot.documents)), "article-id") if snapshot else "article-id"
-        await reply(update, context, h("remove_usage", lang, example=example))
+        if not docs:
+            await reply(update, context, h("sources_empty", lang) + "\n" + h("add_first_article", lang))
+            return
+        text, keyboard = _remove_page(docs, 0, lang)
+        await reply(update, context, text, keyboard)
+        return
+    if not any(d.id == args[0] for d in docs):  # said at once, before any "updating the index…"
+        await reply(update, context, h("remove_not_found", lang, id=code(args[0])))
         return
     waiting = "reindex_waiting" if rt.reindex_lock.locked() else "reindex_started"
     status = (await reply(update, context, h(waiting, lang)))[-1]
     context.application.create_task(_remove_task(context.application, status, lang, args[0]), update=update)
+
+
+async def on_remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove's buttons: a page of articles -> "remove «title»?" -> yes (remove) or no."""
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        lang = ui_lang(rt, query.from_user)
+        if not rt.is_admin(query.from_user):
+            log.warning(kv(event="admin_refused", user=query.from_user.id, command="remove_button"))
+            await answer(t("admin_only", lang), alert=True)
+            return
+        _, action, value = query.data.split(":", 2)
+        docs = await _knowledge_documents(rt)
+        if action == "page":
+            text, keyboard = _remove_page(docs, int(value), lang)
+            await edit_html(context.bot, query.message, text, keyboard)
+            return
+        if action == "no":
+            await edit_html(context.bot, query.message, h("remove_kept", lang))
+            return
+        doc = next((d for d in docs if _ref(d.id) == value), None)
+        if doc is None:
+            await answer(t("remove_gone", lang), alert=True)
+            return
+        if action == "ask":
+            keyboard = InlineKeyboardMarkup([[
+                InlineKeyboardButton(t("remove_yes", lang), callback_data=f"rm:yes:{value}"),
+                InlineKeyboardButton(t("remove_no", lang), callback_data="rm:no:-"),
+            ]])
+            await edit_html(context.bot, query.message,
+                            h("remove_confirm", lang, title=doc.title, id=code(doc.id)), keyboard)
+            return
+        waiting = "reindex_waiting" if rt.reindex_lock.locked() else "reindex_started"
+        await edit_html(context.bot, query.message, h(waiting, lang))
+        context.application.create_task(_remove_task(context.application, query.message, lang, doc.id),
+                                        update=update)
 
 
 @_reports_failure
@@ -430,7 +508,22 @@ async def _remove_task(app: Application, status: Message, lang: str, doc_id: str
 # ====================================================================================== admin views
 
 
+def private_only(func):
+    """Admin views show internal details (questions people asked, settings): not in front of a group."""
+
+    @functools.wraps(func)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat.type != ChatType.PRIVATE:
+            await reply(update, context, h("admin_private_only", ui_lang(runtime(context), update.effective_user),
+                                           bot=f"@{context.bot.username}"))
+            return
+        await func(update, context)
+
+    return wrapper
+
+
 @admin_only
+@private_only
 async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if (known := await documents_or_say_none(update, context)) is None:
         return
@@ -467,6 +560,7 @@ def _by_lang(counts: dict[str, int]) -> str:
 
 
 @admin_only
+@private_only
 async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     lang = ui_lang(rt, update.effective_user)
@@ -508,6 +602,7 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 @admin_only
+@private_only
 async def cmd_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     lang = ui_lang(rt, update.effective_user)
@@ -533,6 +628,7 @@ async def cmd_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 @admin_only
+@private_only
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     from bot.charts import questions_chart
 
@@ -589,7 +685,8 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         _, draft_id, action = query.data.split(":")
         draft = rt.state.take_draft(int(draft_id), "posted" if action == "ok" else "cancelled")
         if draft is None:
-            await answer(t("buttons_expired", lang), alert=True)
+            already = rt.state.draft_status(int(draft_id)) == "posted"
+            await answer(t("announce_already_posted" if already else "buttons_expired", lang), alert=True)
             return
         chat = rt.announce_chat
         if action != "ok":

@@ -416,6 +416,7 @@ def build_application(
     app.add_handler(CallbackQueryHandler(user.on_example, pattern=r"^ex:"))
     app.add_handler(CallbackQueryHandler(admin.on_announce_button, pattern=r"^ann:\d+:(ok|no)$"))
     app.add_handler(CallbackQueryHandler(admin.on_settle_button, pattern=r"^settle:\d+:(post|there)$"))
+    app.add_handler(CallbackQueryHandler(admin.on_remove_button, pattern=r"^rm:(page:\d+|ask:\w+|yes:\w+|no:-)$"))
     app.add_handler(CallbackQueryHandler(user.on_stale_button))
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)

@@ -214,6 +214,9 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = ui_lang(rt, user)
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(f"example_{n}", lang), callback_data=f"ex:{lang}:{n}")] for n in (1, 2, 3)])
+    if update.effective_chat.type != ChatType.PRIVATE:  # in a group the bot answers only when addressed
+        await reply(update, context, h("start_group", lang, bot=f"@{context.bot.username}"))
+        return
     await reply(update, context, h("start_greeting", lang, name=user.first_name if user else ""), keyboard)
     if rt.is_admin(user) and update.effective_chat.type == ChatType.PRIVATE:
         # An admin who had never opened the bot could not get the admin menu at start-up.

@@ -656,7 +656,7 @@ def test_announce_preview_confirm_and_cancel(deploy, caplog):
     assert len(posts) == 1 and fake.messages(CHANNEL)[-1]["text"] == text
     answered = fake.calls_of("answerCallbackQuery")
     assert answered[0].get("show_alert") is True and "администраторам" in answered[0]["text"]
-    assert "больше не действуют" in answered[2]["text"]
+    assert "уже опубликовано" in answered[2]["text"]
     assert logged(caplog, "admin_refused") and cancel.endswith(":no")
 
 
@@ -1013,3 +1013,52 @@ def test_notices_to_admins_use_their_telegram_language(deploy):
         notice = wait_text(fake, ADMIN, "жарияланды")
     again.state.close()
     assert "@centre_news" in notice
+
+
+# ------------------------------------------------------------------------------------ admin work at scale
+
+
+def test_remove_by_buttons_with_confirmation_and_unknown_ids_said_at_once(deploy):
+    d = deploy()
+    fake = d.fake
+    for n in range(9):  # more than one page of buttons
+        (d.root / "knowledge" / f"note-{n}.md").write_text(
+            f"---\nid: note-{n}\ntitle: Note {n}\ndate: 2024-01-0{n + 1}\nlang: en\n---\n"
+            f"Note number {n} about the centre's winter plans.\n", encoding="utf-8")
+    with d.bot():
+        fake.push_message(ADMIN, "/remove nope", language_code="en")
+        wait_text(fake, ADMIN, "There is no article with id nope")
+        assert not any("index" in t.lower() for t in bot_texts(fake, ADMIN))  # no "updating the index…" first
+        fake.push_message(ADMIN, "/remove", language_code="en")
+        wait_text(fake, ADMIN, r"Which article should be removed\? \(page 1 of 2\)")
+        menu = fake.messages(ADMIN)[-1]
+        buttons = menu["reply_markup"]["inline_keyboard"]
+        assert len(buttons) == 9 and buttons[-1][0]["text"] == "▶"
+        fake.push_callback(ADMIN, ADMIN, buttons[-1][0]["callback_data"], menu["message_id"], language_code="en")
+        wait_text(fake, ADMIN, r"page 2 of 2")
+        page2 = fake.messages(ADMIN)[-1]["reply_markup"]["inline_keyboard"]
+        target = next(row[0] for row in page2 if row[0]["text"].startswith("Note 0"))
+        fake.push_callback(ADMIN, USER, target["callback_data"], menu["message_id"], language_code="en")
+        fake.push_callback(ADMIN, ADMIN, target["callback_data"], menu["message_id"], language_code="en")
+        wait_text(fake, ADMIN, r"Remove «Note 0» \(note-0\)\?")
+        yes = fake.messages(ADMIN)[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push_callback(ADMIN, ADMIN, yes, menu["message_id"], language_code="en")
+        wait_text(fake, ADMIN, "Removed «Note 0»")
+        fake.push_message(ADMIN, "/add not a url at all", language_code="en")
+        wait_text(fake, ADMIN, "doesn't look like a web page link: not a url at all")
+    assert not (d.root / "knowledge" / "note-0.md").exists() and (d.root / "knowledge" / "note-1.md").exists()
+    refused = [c.get("text") or "" for c in fake.calls_of("answerCallbackQuery")]
+    assert any("administrators" in t for t in refused)
+
+
+def test_start_and_admin_views_in_a_group(deploy):
+    d = deploy()
+    fake = d.fake
+    kw = dict(chat_type="supergroup", language_code="en")
+    with d.bot():
+        fake.push_message(GROUP, "/start", user_id=601, **kw)
+        start = wait_text(fake, GROUP, "In this group")
+        fake.push_message(GROUP, "/status", user_id=ADMIN, **kw)
+        wait_text(fake, GROUP, "private chat only")
+    assert f"@{BOT_USERNAME}" in start and "/ask" in start
+    assert not any("Bot status" in t for t in bot_texts(fake, GROUP))
