@@ -608,6 +608,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The announcement is too long ({length} characters; the limit is {limit}).",
     },
     "announce_read_more": {"kk": "Мақаланы оқу", "ru": "Читать статью", "en": "Read the article"},
+    "announce_digest": {
+        "kk": "Жаңа мақалалар ({count})",
+        "ru": "Новые статьи ({count})",
+        "en": "New articles ({count})",
+    },
+    "held_offer": {
+        "kk": "Хабарландыру арнасы орнатылмаған кезде {count} мақала қосылды. Оларды қазір {chat} арнасында бір "
+        "жазбамен жариялайын ба?",
+        "ru": "Пока канал объявлений не был задан, добавлено статей: {count}. Опубликовать их сейчас в {chat} "
+        "одним постом?",
+        "en": "{count} article(s) were added while no announcement chat was set. Post them to {chat} now, in "
+        "one post?",
+    },
+    "held_post": {"kk": "Жариялау", "ru": "Опубликовать", "en": "Post them"},
+    "held_skip": {"kk": "Жарияламау", "ru": "Не публиковать", "en": "Skip"},
+    "held_skipped": {
+        "kk": "Жарайды: бұл мақалалар жарияланбайды.",
+        "ru": "Хорошо: эти статьи не будут опубликованы.",
+        "en": "Fine: these articles will not be announced.",
+    },
+    "held_posting": {"kk": "{chat} арнасында жариялап жатырмын…", "ru": "Публикую в {chat}…",
+                     "en": "Posting to {chat}…"},
     "announce_new_posted": {
         "kk": "📣 {chat} арнасында жарияланды: «{title}»",
         "ru": "📣 Анонс опубликован в {chat}: «{title}»",

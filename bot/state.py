@@ -19,9 +19,10 @@ from sqlite_utils.migrations import Migrations
 
 MIGRATIONS = Migrations("centre-bot")
 
-# Announcement states: 'known' = existed before the first index build, or no announcement chat was
-# configured; 'sending' = a post is in flight (kept if we crash: never post twice); 'posted' = done.
-KNOWN, SENDING, POSTED = "known", "sending", "posted"
+# Announcement states: 'known' = existed before the first index build (or skipped by an admin); 'held' =
+# added while no announcement chat was set (offered once one is); 'sending' = a post is in flight (kept if
+# we crash: never post twice); 'posted' = done.
+KNOWN, HELD, SENDING, POSTED = "known", "held", "sending", "posted"
 
 
 @MIGRATIONS()
@@ -273,6 +274,18 @@ class BotState:
         with self._lock:
             return list(self.db.query(
                 "select rowid as ref, * from announcements where status = ? order by at", [SENDING]))
+
+    def held_announcements(self) -> list[dict]:
+        with self._lock:
+            return list(self.db.query("select * from announcements where status = ? order by at", [HELD]))
+
+    def settle_held(self, announce: bool) -> None:
+        """Held articles become pending again (announce) or count as known (skip)."""
+        with self._lock:
+            if announce:
+                self.db.execute("delete from announcements where status = ?", [HELD])
+            else:
+                self.db.execute("update announcements set status = ? where status = ?", [KNOWN, HELD])
 
     def announcement_by_ref(self, ref: int) -> dict | None:
         with self._lock:

@@ -20,7 +20,7 @@ from telegram.ext import Application, ContextTypes
 from bot import announcements, ingest
 from bot.logfmt import kv
 from bot.messages import TEXTS, t
-from bot.state import KNOWN, SENDING
+from bot.state import HELD, SENDING
 from bot.telegram_common import (
     documents_or_say_none,
     COMMAND_PREFIX,
@@ -186,40 +186,89 @@ async def announce_new(app: Application, notify: list[tuple[int, str]] | None = 
             return
         targets = notify if notify is not None else [(a, admin_lang(rt, a)) for a in rt.settings.admin_ids]
         chat = rt.announce_chat
-        for doc in fresh:
-            if not chat:
-                rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, "", status=KNOWN)
-                log.info(kv(event="announce_skipped", doc=doc.id, reason="CENTRE_BOT_ANNOUNCE_CHAT_ID is not set"))
-                continue
-            if not rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, chat):
-                continue
-            try:
-                sent = await send_html(app.bot, chat_target(chat), announcements.compose(snapshot, doc), preview=True)
-            except REJECTED as exc:
-                rt.state.release_announcement(doc.family)  # certainly not posted: the next reindex tries again
-                fix = announcements.explain_failure(str(exc))
-                log.warning(kv(event="announce_failed", doc=doc.id, chat=chat, error=str(exc), fix=fix))
-                for chat_id, lang in targets:
-                    await _tell(app, chat_id, "\n".join([
-                        h("announce_failed", lang, chat=chat),
-                        h(fix, lang, chat=chat), h("announce_retry_reindex", lang)]))
-                return  # the same problem would stop the next ones too
-            except TelegramError as exc:
-                # A timeout or a dropped connection: the post may be out. Keep the claim (never post twice)
-                # and let a person look.
-                log.warning(kv(event="announce_uncertain", doc=doc.id, chat=chat, error=str(exc)))
-                row = rt.state.announcement(doc.family)
-                for chat_id, lang in targets:
-                    await _tell(app, chat_id, h("announce_uncertain", lang, chat=chat, title=doc.title),
-                                _settle_keyboard(row["ref"], lang))
-                return
-            except Exception:
-                rt.state.release_announcement(doc.family)
-                raise
-            rt.state.finish_announcement(doc.family, sent[-1].message_id)
-            log.info(kv(event="announced", doc=doc.id, family=doc.family, chat=chat, message=sent[-1].message_id))
-            for chat_id, lang in targets:
-                await _tell(app, chat_id, h("announce_new_posted", lang, chat=chat, title=doc.title))
+        if not chat:
+            for doc in fresh:  # kept aside: offered to the admins once a chat is set
+                rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, "", status=HELD)
+                log.info(kv(event="announce_held", doc=doc.id, reason="CENTRE_BOT_ANNOUNCE_CHAT_ID is not set"))
+            return
+        fresh = [doc for doc in fresh if rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, chat)]
+        if fresh:
+            await _post(app, snapshot, fresh, chat, targets)
+
+
+async def _post(app: Application, snapshot, docs: list, chat: str, targets: list[tuple[int, str]]) -> None:
+    """One post for one article, one digest post for several (never a flood); the claims are already made."""
+    rt = runtime(app)
+    text = announcements.compose(snapshot, docs[0]) if len(docs) == 1 else announcements.digest(snapshot, docs)
+    titles = "», «".join(doc.title for doc in docs)
+    try:
+        sent = await send_html(app.bot, chat_target(chat), text, preview=len(docs) == 1)
+    except REJECTED as exc:
+        for doc in docs:
+            rt.state.release_announcement(doc.family)  # certainly not posted: the next reindex tries again
+        fix = announcements.explain_failure(str(exc))
+        log.warning(kv(event="announce_failed", docs=[d.id for d in docs], chat=chat, error=str(exc), fix=fix))
+        for chat_id, lang in targets:
+            await _tell(app, chat_id, "\n".join([
+                h("announce_failed", lang, chat=chat), h(fix, lang, chat=chat), h("announce_retry_reindex", lang)]))
+        return
+    except TelegramError as exc:
+        # A timeout or a dropped connection: the post may be out. Keep the claims (never post twice) and let
+        # a person look.
+        log.warning(kv(event="announce_uncertain", docs=[d.id for d in docs], chat=chat, error=str(exc)))
+        row = rt.state.announcement(docs[0].family)
+        for chat_id, lang in targets:
+            await _tell(app, chat_id, h("announce_uncertain", lang, chat=chat, title=titles),
+                        _settle_keyboard(row["ref"], lang) if len(docs) == 1 else None)
+        return
+    except Exception:
+        for doc in docs:
+            rt.state.release_announcement(doc.family)
+        raise
+    for doc in docs:
+        rt.state.finish_announcement(doc.family, sent[-1].message_id)
+    log.info(kv(event="announced", docs=[d.id for d in docs], chat=chat, message=sent[-1].message_id))
+    for chat_id, lang in targets:
+        await _tell(app, chat_id, h("announce_new_posted", lang, chat=chat, title=titles))
+
+
+async def offer_held(app: Application) -> None:
+    """Articles added while no announcement chat was set: once one is, ask the admins whether to post them."""
+    rt = runtime(app)
+    held = rt.state.held_announcements()
+    if not held or not rt.announce_chat:
+        return
+    titles = "\n".join(f"• {row['title']}" for row in held[:20])
+    for admin_id in rt.settings.admin_ids:
+        lang = admin_lang(rt, admin_id)
+        keyboard = InlineKeyboardMarkup([[
+            InlineKeyboardButton(t("held_post", lang), callback_data="held:post"),
+            InlineKeyboardButton(t("held_skip", lang), callback_data="held:skip"),
+        ]])
+        await _tell(app, admin_id, h("held_offer", lang, count=len(held), chat=rt.announce_chat) + "\n" + esc(titles),
+                    keyboard)
+
+
+async def on_held_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        lang = ui_lang(rt, query.from_user)
+        if not rt.is_admin(query.from_user):
+            log.warning(kv(event="admin_refused", user=query.from_user.id, command="held_button"))
+            await answer(t("admin_only", lang), alert=True)
+            return
+        if not rt.state.held_announcements():
+            await answer(t("announce_already_settled", lang), alert=True)
+            return
+        if query.data == "held:skip":
+            rt.state.settle_held(announce=False)
+            log.info(kv(event="announce_held_skipped", by=query.from_user.id))
+            await edit_html(context.bot, query.message, h("held_skipped", lang))
+            return
+        rt.state.settle_held(announce=True)  # pending again: posted (as one digest) right away
+        await edit_html(context.bot, query.message, h("held_posting", lang, chat=rt.announce_chat))
+        await announce_new(context.application, notify=[(query.message.chat.id, lang)])
 
 
 async def _tell(app: Application, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:

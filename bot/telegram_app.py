@@ -333,6 +333,7 @@ async def on_startup(app: Application) -> None:
     await register_commands(app)
     await check_announce_chat(app)
     await admin.report_unsettled(app)
+    await admin.offer_held(app)
     await admin.announce_new(app)
     write_heartbeat(rt.settings.data_dir)
     if app.job_queue is not None:
@@ -416,6 +417,7 @@ def build_application(
     app.add_handler(CallbackQueryHandler(user.on_example, pattern=r"^ex:"))
     app.add_handler(CallbackQueryHandler(admin.on_announce_button, pattern=r"^ann:\d+:(ok|no)$"))
     app.add_handler(CallbackQueryHandler(admin.on_settle_button, pattern=r"^settle:\d+:(post|there)$"))
+    app.add_handler(CallbackQueryHandler(admin.on_held_button, pattern=r"^held:(post|skip)$"))
     app.add_handler(CallbackQueryHandler(admin.on_remove_button, pattern=r"^rm:(page:\d+|ask:\w+|yes:\w+|no:-)$"))
     app.add_handler(CallbackQueryHandler(user.on_stale_button))
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

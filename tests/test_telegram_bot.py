@@ -1062,3 +1062,46 @@ def test_start_and_admin_views_in_a_group(deploy):
         wait_text(fake, GROUP, "private chat only")
     assert f"@{BOT_USERNAME}" in start and "/ask" in start
     assert not any("Bot status" in t for t in bot_texts(fake, GROUP))
+
+
+def _write_notes(knowledge: Path, count: int, prefix: str = "note") -> None:
+    for n in range(count):
+        (knowledge / f"{prefix}-{n}.md").write_text(
+            f"---\nid: {prefix}-{n}\ntitle: {prefix.title()} {n}\ndate: 2026-02-0{n + 1}\nlang: en\n"
+            f"url: https://example.org/{prefix}-{n}\n---\nNote number {n} about the centre's spring plans.\n",
+            encoding="utf-8")
+
+
+def test_several_new_articles_are_announced_in_one_digest_post(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        _write_notes(d.root / "knowledge", 5)
+        fake.push_message(ADMIN, "/reindex", language_code="en")
+        wait_text(fake, ADMIN, "Announced in @centre_news")
+    posts = fake.sent_messages(CHANNEL)
+    assert len(posts) == 1 and "New articles (5)" in fake.messages(CHANNEL)[-1]["text"]
+    assert len(links(fake.messages(CHANNEL)[-1])) == 5
+    notices = [t for t in bot_texts(fake, ADMIN) if "Announced in" in t]
+    assert len(notices) == 1 and "Note 4" in notices[0]
+
+
+def test_articles_added_without_an_announcement_chat_are_offered_once_one_is_set(deploy):
+    d = deploy(announce_chat_id="")
+    fake = d.fake
+    with d.bot():
+        _write_notes(d.root / "knowledge", 2)
+        fake.push_message(ADMIN, "/reindex", language_code="en")
+        wait_text(fake, ADMIN, "Index updated")
+    assert fake.sent_messages(CHANNEL) == []
+    d.state.close()
+    again = d.restarted(announce_chat_id=CHANNEL)
+    with again.bot():
+        offer = wait_text(fake, ADMIN, "were added while no announcement chat was set")
+        message = fake.messages(ADMIN)[-1]
+        post = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push_callback(ADMIN, ADMIN, post, message["message_id"], language_code="en")
+        wait_text(fake, ADMIN, "Announced in @centre_news")
+    again.state.close()
+    assert "Note 0" in offer and "Note 1" in offer
+    assert len(fake.sent_messages(CHANNEL)) == 1 and "New articles (2)" in fake.messages(CHANNEL)[-1]["text"]
