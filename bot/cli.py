@@ -34,7 +34,8 @@ def load_settings(knowledge: Path | None = None, data: Path | None = None, **ext
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        lines = [f"  CENTRE_BOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        lines = [f"  CENTRE_BOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+                 for e in exc.errors()]
         fail("Some settings are invalid:\n" + "\n".join(lines))
 
 

@@ -99,7 +99,7 @@ def load_settings(**overrides: Any) -> tuple[Settings, list[Check]]:
     for error in errors:
         field = str(error["loc"][0]) if error["loc"] else "?"
         bad.add(field)
-        checks.append(Check("settings", FAIL, f"{env_name(field)} is invalid: {error['msg']}",
+        checks.append(Check("settings", FAIL, f"{env_name(field)} is invalid: {error['msg'].removeprefix('Value error, ')}",
                             f"correct {env_name(field)} ({_describe(field)})"))
     defaults = {f: Settings.model_fields[f].get_default(call_default_factory=True) for f in bad
                 if f in Settings.model_fields}
@@ -450,7 +450,8 @@ def run_checks(settings: Settings, setting_problems: list[Check] | None = None) 
     steps = [
         ("settings", lambda: check_settings(settings, setting_problems)),
         ("telegram", lambda: asyncio.run(check_telegram(settings))),
-        ("admins", lambda: check_admins(settings)),
+        ("admins", lambda: [] if any(env_name("admin_ids") in c.message for c in setting_problems or [])
+         else check_admins(settings)),  # an invalid list is already explained under settings
         ("knowledge", lambda: check_knowledge(settings)),
         ("model", lambda: check_embedding_model(settings)),
         ("index", lambda: check_index(settings)),

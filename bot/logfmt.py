@@ -61,7 +61,9 @@ class KeyValueFormatter(logging.Formatter):
         if record.exc_info:
             error = record.exc_info[1]
             line += f" error={_value(type(error).__name__ + ': ' + str(error))}"
-            line += f" traceback={_value(self.formatException(record.exc_info))}"
+            # A Bot API or network failure is said in full by its text; a traceback adds only noise.
+            if type(error).__module__ != "telegram.error":
+                line += f" traceback={_value(self.formatException(record.exc_info))}"
         return self.redact(line)
 
 

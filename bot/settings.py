@@ -49,7 +49,12 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value):
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            wrong = [part for part in parts if not part.lstrip("-").isdigit()]
+            if wrong:  # said in words: the doctor and `centre-bot run` show this to the operator
+                raise ValueError(f"{', '.join(wrong)} is not a numeric Telegram user id (ask @userinfobot for "
+                                 "yours; separate several with commas)")
+            return [int(part) for part in parts]
         return value
 
     @property

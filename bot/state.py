@@ -304,6 +304,17 @@ class BotState:
             rows = list(self.db.query("select rowid as ref, * from announcements where family = ?", [family]))
         return rows[0] if rows else None
 
+    # ---------------------------------------------------------------- meta
+
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            rows = list(self.db.query("select value from meta where key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
     # ---------------------------------------------------------------- /announce drafts
 
     def create_draft(self, admin_id: int, text: str) -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommandScopeAllGroupChats, BotCommandScopeDefault, Update
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -77,7 +77,8 @@ _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 RETRY_AFTER_RETRIES = 5  # 429s in a row that are waited out before a send fails
 TRANSIENT_RETRIES = 3  # 5xx answers and timeouts retried, after 0.5, 1 and 2 s
 TRANSIENT_BACKOFF = 0.5
-NOT_RETRIED = {"sendChatAction", "answerCallbackQuery"}  # stale when late: not worth a retry
+# Stale when late (typing, button spinners), or start-up calls PTB's bootstrap already retries.
+NOT_RETRIED = {"sendChatAction", "answerCallbackQuery", "getMe", "setWebhook", "deleteWebhook"}
 
 
 class BotConfigError(RuntimeError):
@@ -286,8 +287,19 @@ async def register_commands(app: Application) -> None:
                                   language_code=lang)
         await bot.set_my_commands(command_menu(GROUP_COMMANDS, lang or "en"), scope=BotCommandScopeAllGroupChats(),
                                   language_code=lang)
-    for admin_id in runtime(app).settings.admin_ids:
+    rt = runtime(app)
+    for admin_id in rt.settings.admin_ids:
         await register_admin_menu(bot, admin_id)
+    # Someone taken off CENTRE_BOT_ADMIN_IDS keeps the admin menu Telegram stored for them: remove it.
+    before = {int(i) for i in (rt.state.meta("admin_menus") or "").split(",") if i}
+    for former in sorted(before - set(rt.settings.admin_ids)):
+        try:
+            for lang in (None, *LANGS):
+                await bot.delete_my_commands(scope=BotCommandScopeChat(former), language_code=lang)
+            log.info(kv(event="admin_menu_removed", user=former))
+        except TelegramError as exc:
+            log.warning(kv(event="admin_menu_remove_failed", user=former, error=str(exc)))
+    rt.state.set_meta("admin_menus", ",".join(map(str, rt.settings.admin_ids)))
 
 
 async def check_announce_chat(app: Application) -> None:

@@ -213,6 +213,13 @@ def test_invalid_settings_are_named_and_the_other_checks_still_run(fake, deploym
     line(lines, "index", "OK")
 
 
+def test_an_invalid_admin_id_is_explained_once_in_words(fake, deployment):
+    code, lines = doctor(good_env(fake, deployment, admin_ids="12x,@bob"))
+    problems = [entry for entry in lines if "ADMIN_IDS" in entry or entry.split()[1:2] == ["admins:"]]
+    assert code == 1 and len(problems) == 1
+    assert "12x, @bob is not a numeric Telegram user id" in problems[0] and "int()" not in problems[0]
+
+
 def test_missing_admins_is_a_warning_and_strict_fails_on_it(fake, deployment):
     env = good_env(fake, deployment, admin_ids=None)
     code, lines = doctor(env)

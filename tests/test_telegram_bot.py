@@ -759,6 +759,7 @@ def test_a_rejected_token_is_explained_and_never_logged(tmp_path, fake):
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert run.returncode != 0
     assert "Telegram rejected the bot token" in run.stderr and "@BotFather" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
     assert wrong not in run.stderr + run.stdout and "AAwrongToken" not in run.stderr + run.stdout
 
 
@@ -1105,3 +1106,17 @@ def test_articles_added_without_an_announcement_chat_are_offered_once_one_is_set
     again.state.close()
     assert "Note 0" in offer and "Note 1" in offer
     assert len(fake.sent_messages(CHANNEL)) == 1 and "New articles (2)" in fake.messages(CHANNEL)[-1]["text"]
+
+
+def test_someone_taken_off_the_admin_list_loses_the_admin_menu_at_the_next_start(deploy):
+    d = deploy(admin_ids=[ADMIN, 7002])
+    with d.bot():
+        pass
+    assert d.fake.commands_for({"type": "chat", "chat_id": 7002}, "ru")
+    d.state.close()
+    again = d.restarted(admin_ids=[ADMIN])
+    with again.bot():
+        pass
+    again.state.close()
+    assert not d.fake.commands_for({"type": "chat", "chat_id": 7002}, "ru")
+    assert d.fake.commands_for({"type": "chat", "chat_id": ADMIN}, "ru")
