@@ -148,17 +148,18 @@ class RetryingRateLimiter(AIORateLimiter):
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         retries = 0 if endpoint in NOT_RETRIED or str(data.get("chat_id")).lower() in self.no_duplicates \
             else TRANSIENT_RETRIES
-        for attempt in range(retries + 1):
+        attempt = 0
+        while True:
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as exc:
                 if isinstance(exc, BadRequest) or attempt == retries:
                     raise
                 delay = TRANSIENT_BACKOFF * 2 ** attempt
-                log.warning(kv(event="send_retry", method=endpoint, chat=data.get("chat_id"), attempt=attempt + 1,
+                attempt += 1
+                log.warning(kv(event="send_retry", method=endpoint, chat=data.get("chat_id"), attempt=attempt,
                                error=f"{type(exc).__name__}: {exc}", wait_s=delay))
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
 
 
 class SanitizingRequest(HTTPXRequest):

@@ -115,8 +115,8 @@ async def answer_question(
 
 
 def _later(context: ContextTypes.DEFAULT_TYPE, wait: float, user_id: int) -> None:
-    if context.job_queue is not None:
-        context.job_queue.run_once(_answer_deferred, wait + 0.05, data=user_id, name=f"deferred-{user_id}")
+    # The job queue is a hard dependency (python-telegram-bot[job-queue]); jobs end with the bot.
+    context.job_queue.run_once(_answer_deferred, wait + 0.05, data=user_id, name=f"deferred-{user_id}")
 
 
 async def _answer_deferred(context: ContextTypes.DEFAULT_TYPE) -> None:
