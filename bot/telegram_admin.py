@@ -144,6 +144,12 @@ def _ids(ids: list[str], limit: int = 20) -> Html:
     return Html(shown + (f" … (+{len(ids) - limit})" if len(ids) > limit else ""))
 
 
+def problem_text(problem, lang: str) -> str:
+    """Why a knowledge file was skipped, as HTML in the admin's language (English only if it has no key)."""
+    key = f"doc_{problem.key}"
+    return h(key, lang, **dict(problem.values)) if key in TEXTS else esc(problem.reason)
+
+
 def report_html(report: ReindexReport, lang: str) -> str:
     seconds = f"{report.seconds:.1f}"
     if not report.changed_anything:
@@ -159,7 +165,7 @@ def report_html(report: ReindexReport, lang: str) -> str:
             lines.append(h(key, lang, ids=_ids(ids)))
     if report.problems:
         lines.append(h("report_skipped", lang, count=len(report.problems)))
-        lines += [f"• {esc(Path(p.path).name)}: {esc(p.reason)}" for p in report.problems[:15]]
+        lines += [f"• {esc(Path(p.path).name)}: {problem_text(p, lang)}" for p in report.problems[:15]]
     return "\n".join(lines)
 
 
@@ -424,7 +430,7 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
                 return
             problem = next((p for p in report.problems if Path(p.path).name == path.name), None)
             if problem is not None:
-                await edit_html(app.bot, status, h("add_not_indexed", lang, error=problem.reason))
+                await edit_html(app.bot, status, h("add_not_indexed", lang, error=Html(problem_text(problem, lang))))
                 return
             done = h("add_done", lang, title=article.title, id=code(article.id), lang=language_name(article.lang),
                      date=article.date)

@@ -1135,3 +1135,18 @@ def test_status_says_when_the_index_was_rebuilt_with_another_model(deploy):
         status = wait_text(fake, ADMIN, "Bot status")
     assert "Гумил" in answer["text"]  # still answered, from the previous generation of the configured model
     assert "built with another model" in status and "/reindex" in status
+
+
+def test_skipped_files_are_explained_in_the_admins_language(deploy):
+    d = deploy()
+    fake = d.fake
+    (d.root / "knowledge" / "bad-date.md").write_text(
+        "---\nid: bad-date\ntitle: X\ndate: 2025-13-45\nlang: ru\n---\nТекст статьи.\n", encoding="utf-8")
+    (d.root / "knowledge" / "bad-tag.md").write_text(
+        "---\nid: bad-tag\ntitle: !!float 'abc'\nlang: ru\n---\nТекст статьи.\n", encoding="utf-8")
+    with d.bot():
+        fake.push_message(ADMIN, "/reindex", language_code="ru")
+        report = wait_text(fake, ADMIN, "Пропущено файлов: 2")
+    assert "bad-date.md: дата «2025-13-45» не в виде ГГГГ-ММ-ДД" in report
+    assert "bad-tag.md: блок --- в начале файла написан с ошибкой" in report
+    assert "is not YYYY-MM-DD" not in report
