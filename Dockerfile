@@ -1,7 +1,8 @@
 # centre-bot: the Telegram assistant of the ASEM LLL Hub Central Asia Regional Centre.
 #
 #   docker build -t centre-bot .
-#   docker run -d --name centre-bot --env-file .env -v centre-bot-data:/data centre-bot
+#   docker run -d --name centre-bot --restart unless-stopped --env-file .env \
+#       -v centre-bot-data:/data -v centre-bot-knowledge:/app/knowledge centre-bot
 #
 # Without access to the PyTorch CPU wheel index, put the torch CPU wheel in a folder and name it:
 #   mkdir wheels && cp torch-*+cpu-cp311-*.whl wheels/ && docker build --build-arg TORCH_SOURCE=wheels -t centre-bot .

@@ -63,6 +63,18 @@ def compose(snapshot: Snapshot, doc: Document) -> str:
     return "\n".join(lines)
 
 
+def digest(snapshot: Snapshot, docs: list[Document]) -> str:
+    """Several new articles in one post: a linked title each (in its own language), newest first."""
+    langs = [doc.lang for doc in docs]
+    heading = t("announce_digest", max(set(langs), key=langs.count), count=len(docs))
+    lines = [f"📰 <b>{esc(heading)}</b>", ""]
+    for doc in sorted(docs, key=lambda d: (d.date, d.id), reverse=True):
+        details = " · ".join(esc(p) for p in (doc.source, doc.date) if p)
+        title = link(doc.url, doc.title) if doc.url else f"<b>{esc(doc.title)}</b>"
+        lines.append(f"• {title}" + (f" — {details}" if details else ""))
+    return "\n".join(lines)
+
+
 def explain_failure(error: str) -> str:
     """The bot.messages key that tells an admin how to fix a failed post (from the Bot API error text)."""
     text = error.lower()

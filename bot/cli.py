@@ -39,7 +39,8 @@ def load_settings(knowledge: Path | None = None, data: Path | None = None, **ext
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        lines = [f"  CENTRE_BOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        lines = [f"  CENTRE_BOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+                 for e in exc.errors()]
         fail("Some settings are invalid:\n" + "\n".join(lines))
 
 
@@ -97,11 +98,12 @@ def print_report(report: ReindexReport, err: bool = False) -> None:
 
 def _with_model_errors(func, *args, **kwargs):
     from index.embeddings import EmbeddingModelError
+    from index.snapshot import DiskFull
 
     try:
         return func(*args, **kwargs)
-    except EmbeddingModelError as exc:
-        fail(str(exc))
+    except (EmbeddingModelError, DiskFull) as exc:
+        fail(str(exc)[:1].upper() + str(exc)[1:] + ".")
 
 
 @app.command("reindex")
@@ -292,6 +294,8 @@ def eval_cmd(
 def main() -> None:
     # Before OpenMP loads (faiss, the model): spinning idle threads made a query 2.3x slower on a busy 2-core host.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # The data folder holds user ids and questions: whatever this process creates is for its user only.
+    os.umask(0o077)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app()
 

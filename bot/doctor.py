@@ -99,7 +99,7 @@ def load_settings(**overrides: Any) -> tuple[Settings, list[Check]]:
     for error in errors:
         field = str(error["loc"][0]) if error["loc"] else "?"
         bad.add(field)
-        checks.append(Check("settings", FAIL, f"{env_name(field)} is invalid: {error['msg']}",
+        checks.append(Check("settings", FAIL, f"{env_name(field)} is invalid: {error['msg'].removeprefix('Value error, ')}",
                             f"correct {env_name(field)} ({_describe(field)})"))
     defaults = {f: Settings.model_fields[f].get_default(call_default_factory=True) for f in bad
                 if f in Settings.model_fields}
@@ -294,7 +294,11 @@ def check_knowledge(settings: Settings) -> list[Check]:
                       f"set {env_name('knowledge_dir')} to the folder with the articles")]
     scan = scan_knowledge(folder)
     checks: list[Check] = []
-    if not scan.documents:
+    if not scan.documents and not scan.problems:  # a fresh deployment: the bot runs and says it has no articles
+        checks.append(Check("knowledge", WARN, f"no articles in {folder} yet: the bot answers that it has none",
+                            "add articles with /add in Telegram, or put Markdown files (see README) there and "
+                            "run `centre-bot reindex`"))
+    elif not scan.documents:
         checks.append(Check("knowledge", FAIL, f"no readable article in {folder}",
                             "add Markdown articles with front matter (see README) to that folder"))
     else:
@@ -347,7 +351,6 @@ def check_index(settings: Settings) -> Check:
     assistant = Assistant(settings)
     try:
         manifest = Manifest.read(index_root(data) / generation)
-        assistant.snapshot()
     except Exception as exc:  # noqa: BLE001 - any damage has the same way out
         return Check("index", FAIL, f"the index {generation} cannot be read: {_short(exc)}",
                      "run `centre-bot reindex` to write a new one")
@@ -356,6 +359,11 @@ def check_index(settings: Settings) -> Check:
     if manifest.model != configured:
         return Check("index", FAIL, f"built with {manifest.model}, but {env_name('embedding_model')} is "
                      f"{settings.embedding_model}", "run `centre-bot reindex` (a full rebuild with the new model)")
+    try:
+        assistant.snapshot()
+    except Exception as exc:  # noqa: BLE001 - any damage has the same way out
+        return Check("index", FAIL, f"the index {generation} cannot be read: {_short(exc)}",
+                     "run `centre-bot reindex` to write a new one")
     reason = assistant.stale_reason()
     if reason:
         return Check("index", WARN, f"out of date: {reason}", "run `centre-bot reindex`")
@@ -442,7 +450,8 @@ def run_checks(settings: Settings, setting_problems: list[Check] | None = None) 
     steps = [
         ("settings", lambda: check_settings(settings, setting_problems)),
         ("telegram", lambda: asyncio.run(check_telegram(settings))),
-        ("admins", lambda: check_admins(settings)),
+        ("admins", lambda: [] if any(env_name("admin_ids") in c.message for c in setting_problems or [])
+         else check_admins(settings)),  # an invalid list is already explained under settings
         ("knowledge", lambda: check_knowledge(settings)),
         ("model", lambda: check_embedding_model(settings)),
         ("index", lambda: check_index(settings)),

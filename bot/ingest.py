@@ -18,6 +18,8 @@ import ipaddress
 import os
 import re
 import socket
+import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -31,8 +33,11 @@ from index.language import detect_language
 FILE_TYPES = (".md", ".txt", ".pdf", ".docx")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB; articles are far smaller
 MAX_PAGE_BYTES = 5 * 1024 * 1024
+MAX_DOCX_UNPACKED = 20 * 1024 * 1024  # all parts of a .docx unpacked; the article itself is at most 2 MB
+MAX_DOCX_PARAGRAPHS = 20_000
 MAX_REDIRECTS = 5
-FETCH_TIMEOUT = 20.0
+FETCH_TIMEOUT = 20.0  # seconds for the whole fetch, redirects included
+READ_STALL = 5.0  # seconds one read may wait
 MIN_TEXT_CHARS = 80
 MAX_TITLE_CHARS = 300
 USER_AGENT = "centre-bot/0.1 (+knowledge import for the ASEM LLL Hub Central Asia Regional Centre)"
@@ -251,15 +256,37 @@ def _unwrap_pdf_lines(lines: list[str]) -> list[str]:
     return out
 
 
+def _check_docx_size(data: bytes) -> None:
+    """A .docx is a zip: a small upload can unpack to gigabytes, or to so many paragraphs that python-docx
+    takes minutes and gigabytes over it. Measured from the zip directory and the raw XML, before parsing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_DOCX_UNPACKED:
+                raise IngestError("ingest_docx_too_big", size=_mb(unpacked), limit=_mb(MAX_DOCX_UNPACKED))
+            with archive.open("word/document.xml") as member:
+                xml = member.read(MAX_DOCX_UNPACKED + 1)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+    if len(xml) > MAX_DOCX_UNPACKED:
+        raise IngestError("ingest_docx_too_big", size=f"> {_mb(MAX_DOCX_UNPACKED)}", limit=_mb(MAX_DOCX_UNPACKED))
+    paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ")
+    if paragraphs > MAX_DOCX_PARAGRAPHS:
+        raise IngestError("ingest_docx_too_many_paragraphs", count=f"{paragraphs:,}", limit=f"{MAX_DOCX_PARAGRAPHS:,}")
+
+
 def _from_docx(stem: str, data: bytes) -> Article:
     import docx
 
+    _check_docx_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for broken files
         raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
-    paragraphs = [(p.style.name if p.style is not None else "", p.text.strip()) for p in document.paragraphs]
-    paragraphs = [(style, text) for style, text in paragraphs if text]
+    # Only the first paragraphs' styles are needed (the title); python-docx looks each one up slowly.
+    paragraphs = [(p, text) for p in document.paragraphs if (text := p.text.strip())]
+    paragraphs = [(p.style.name if i < 3 and p.style is not None else "", text)
+                  for i, (p, text) in enumerate(paragraphs)]
     title = _clean_title(document.core_properties.title or "")
     if not title and paragraphs:
         headed = [i for i, (style, _) in enumerate(paragraphs[:3]) if style.startswith(("Title", "Heading"))]
@@ -271,8 +298,17 @@ def _from_docx(stem: str, data: bytes) -> Article:
 
 # ------------------------------------------------------------------------------------ URLs
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+# RFC 8215 local-use NAT64 prefix: not globally reachable (IANA), though Python 3.11 calls it global.
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
 def _blocked(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _NAT64_LOCAL:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _NAT64:
+        ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if isinstance(ip, ipaddress.IPv6Address) and ip.sixtofour is not None:
@@ -340,6 +376,15 @@ def _check_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port
 
 
+_HOST_LIKE = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#].*)?$")
+
+
+def looks_like_url(text: str) -> bool:
+    """One token that is a link or at least a host name with a dot ("kaz.inform.kz/news/1"), not words."""
+    text = text.strip().strip("<>")
+    return bool(text) and len(text.split()) == 1 and ("://" in text or bool(_HOST_LIKE.match(text)))
+
+
 def normalise_url(url: str) -> str:
     url = url.strip().strip("<>")
     if url and "://" not in url:
@@ -354,13 +399,25 @@ def fetch_page(url: str, allow_private: bool, max_bytes: int = MAX_PAGE_BYTES,
 
     url = normalise_url(url)
     headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5"}
+    # httpx's timeouts are per read: a server dripping a byte a second never trips them. The whole fetch
+    # gets ``timeout`` seconds; single reads get at most READ_STALL, so the deadline is seen in time.
+    deadline = time.monotonic() + timeout
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise IngestError("ingest_too_slow", seconds=f"{timeout:g}")
+        return left
+
     try:
         with httpx.Client(transport=_guarded_transport(allow_private), follow_redirects=False,
-                          timeout=timeout, headers=headers) as client:
+                          headers=headers) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 _, host, port = _check_url(url)
                 vetted_addresses(host, port, allow_private)
-                with client.stream("GET", url) as response:
+                left = remaining()
+                with client.stream("GET", url, timeout=httpx.Timeout(min(left, READ_STALL),
+                                                                     connect=min(left, 10.0))) as response:
                     if response.is_redirect:
                         location = response.headers.get("location", "")
                         if not location:
@@ -380,8 +437,11 @@ def fetch_page(url: str, allow_private: bool, max_bytes: int = MAX_PAGE_BYTES,
                         body += chunk
                         if len(body) > max_bytes:
                             raise IngestError("ingest_page_too_big", limit=_mb(max_bytes))
+                        remaining()
                     return str(response.url), bytes(body), ctype or "text/html"
             raise IngestError("ingest_too_many_redirects", limit=MAX_REDIRECTS)
+    except httpx.TimeoutException:
+        raise IngestError("ingest_too_slow", seconds=f"{timeout:g}") from None
     except httpx.HTTPError as exc:
         raise IngestError("ingest_fetch_failed", error=f"{type(exc).__name__}: {exc}"[:200]) from None
 

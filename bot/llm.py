@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 
 from bot.answer import Answer
@@ -28,17 +30,34 @@ SYSTEM_PROMPT = (
 )
 
 
+MAX_TOKENS = 400  # two or three sentences; also bounds what a runaway endpoint can make us wait for
+# The HTTP timeout is per read: an endpoint that drips a byte a second never trips it. The call runs here
+# and the question waits at most llm_timeout in all; a call given up on finishes (or times out) on its own.
+_CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="centre-bot-llm")
+
+
 class LLMAnswerer:
     def __init__(self, settings: Settings):
         from openai import OpenAI
 
         self.model = settings.llm_model
+        self.timeout = settings.llm_timeout
         self.client = OpenAI(
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key.get_secret_value() or "not-needed",
             timeout=settings.llm_timeout,
             max_retries=0,
         )
+
+    def _complete(self, messages: list[dict]) -> str:
+        call = _CALLS.submit(self.client.chat.completions.create, model=self.model, messages=messages,
+                             temperature=0.1, max_tokens=MAX_TOKENS)
+        try:
+            response = call.result(timeout=self.timeout)
+        except FutureTimeout:
+            call.cancel()
+            raise TimeoutError(f"no complete answer within {self.timeout:g} s") from None
+        return (response.choices[0].message.content or "").strip()
 
     def improve(self, extractive: Answer, question: str, snapshot: Snapshot) -> Answer:
         passages = []
@@ -51,8 +70,7 @@ class LLMAnswerer:
             {"role": "user", "content": "Passages:\n\n" + "\n\n".join(passages) + f"\n\nQuestion: {question}"},
         ]
         try:
-            response = self.client.chat.completions.create(model=self.model, messages=messages, temperature=0.1)
-            text = (response.choices[0].message.content or "").strip()
+            text = self._complete(messages)
         except Exception as exc:  # noqa: BLE001 - any failure falls back to the extractive answer
             log.warning("LLM endpoint failed, answering extractively: %s", exc)
             return replace(extractive, note=f"llm failed: {type(exc).__name__}")

@@ -13,6 +13,7 @@ import logging
 import re
 import sys
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 _NEEDS_QUOTES = re.compile(r'[\s="\\]')
 _KV_MESSAGE = re.compile(r"^[a-z_]+=")
@@ -36,15 +37,21 @@ def kv(**fields: object) -> str:
     return " ".join(f"{key}={_value(value)}" for key, value in fields.items())
 
 
+def secrets_pattern(secrets: list[str] | None) -> re.Pattern | None:
+    """Every secret in any letter case, also URL-encoded (a lowercased or quoted copy is the same secret)."""
+    forms = {form for s in (secrets or []) if s and len(s) >= 6 for form in (s, quote(s, safe=""))}
+    if not forms:
+        return None
+    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)), re.IGNORECASE)
+
+
 class KeyValueFormatter(logging.Formatter):
     def __init__(self, secrets: list[str] | None = None):
         super().__init__()
-        self.secrets = [s for s in (secrets or []) if s and len(s) >= 6]
+        self.pattern = secrets_pattern(secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
+        return self.pattern.sub("***", text) if self.pattern is not None else text
 
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
@@ -54,7 +61,9 @@ class KeyValueFormatter(logging.Formatter):
         if record.exc_info:
             error = record.exc_info[1]
             line += f" error={_value(type(error).__name__ + ': ' + str(error))}"
-            line += f" traceback={_value(self.formatException(record.exc_info))}"
+            # A Bot API or network failure is said in full by its text; a traceback adds only noise.
+            if type(error).__module__ != "telegram.error":
+                line += f" traceback={_value(self.formatException(record.exc_info))}"
         return self.redact(line)
 
 
@@ -63,14 +72,12 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: list[str]):
         super().__init__()
-        self.secrets = [s for s in secrets if s and len(s) >= 6]
+        self.pattern = secrets_pattern(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if any(s in message for s in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+        if self.pattern is not None and self.pattern.search(message):
+            record.msg, record.args = self.pattern.sub("***", message), None
         return True
 
 

@@ -42,6 +42,55 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "База знаний ещё не готова. Спросите снова, когда администратор построит индекс.",
         "en": "The knowledge base is not ready yet. Please ask again once an admin has built the index.",
     },
+    "no_articles": {
+        "kk": "Білім қорында әзірге бірде-бір мақала жоқ, сондықтан жауап бере алмаймын. Кейінірек қайта сұраңыз.",
+        "ru": "В базе знаний пока нет ни одной статьи, поэтому ответить я не могу. Спросите, пожалуйста, позже.",
+        "en": "There are no articles in the knowledge base yet, so I cannot answer. Please ask again later.",
+    },
+    # ------------------------------------------------------------------ skipped knowledge files (index.documents)
+    "doc_too_large": {"kk": "файл тым үлкен ({size} байт; шегі — {limit})",
+                      "ru": "файл слишком большой ({size} байт; предел — {limit})",
+                      "en": "file is too large ({size} bytes; the limit is {limit})"},
+    "doc_binary": {"kk": "бұл мәтін емес, екілік файл", "ru": "это не текст, а двоичный файл",
+                   "en": "binary content, not text"},
+    "doc_not_utf8": {"kk": "мәтін UTF-8 кодтауында емес: файлды UTF-8 ретінде сақтаңыз",
+                     "ru": "текст не в кодировке UTF-8: сохраните файл как UTF-8",
+                     "en": "not UTF-8 text: save the file as UTF-8"},
+    "doc_bad_id": {"kk": "id {id} тек әріптерден, сандардан, «.», «_» және «-» таңбаларынан тұруы керек",
+                   "ru": "id {id} может содержать только буквы, цифры, «.», «_» и «-»",
+                   "en": "id {id} may only contain letters, digits, '.', '_' and '-'"},
+    "doc_unknown_lang": {"kk": "белгісіз тіл «{lang}»: kk, ru немесе en жазыңыз",
+                         "ru": "неизвестный язык «{lang}»: укажите kk, ru или en",
+                         "en": "unknown language '{lang}'; use one of kk, ru, en"},
+    "doc_no_text": {"kk": "мақалада мәтін жоқ", "ru": "в статье нет текста", "en": "the article has no text"},
+    "doc_front_matter": {"kk": "басындағы --- блогы қате жазылған ({detail})",
+                         "ru": "блок --- в начале файла написан с ошибкой ({detail})",
+                         "en": "broken front matter: {detail}"},
+    "doc_aliases": {"kk": "басындағы --- блогында & және * белгілеріне рұқсат жоқ",
+                    "ru": "в блоке --- в начале файла нельзя использовать & и *",
+                    "en": "broken front matter: anchors and aliases (& and *) are not allowed"},
+    "doc_unclosed": {"kk": "басындағы --- блогы жабылмаған немесе бос",
+                     "ru": "блок --- в начале файла не закрыт или пуст",
+                     "en": "broken front matter: the '---' block is not closed or holds no fields"},
+    "doc_not_fields": {"kk": "басындағы --- блогында «кілт: мән» жолдары болуы керек",
+                       "ru": "в блоке --- в начале файла должны быть строки «ключ: значение»",
+                       "en": "broken front matter: expected 'key: value' fields"},
+    "doc_bad_date": {"kk": "«{date}» күні ЖЖЖЖ-АА-КК түрінде емес немесе мүмкін емес",
+                     "ru": "дата «{date}» не в виде ГГГГ-ММ-ДД или не существует",
+                     "en": "date '{date}' is not YYYY-MM-DD"},
+    "doc_unreadable": {"kk": "файлды оқу мүмкін болмады (толығырақ бот журналында)",
+                       "ru": "файл не удалось прочитать (подробности в журнале бота)",
+                       "en": "the file cannot be read (details in the bot's log)"},
+    "doc_duplicate_id": {"kk": "{id} id-і {other} файлында қолданылып қойған",
+                         "ru": "id {id} уже занят файлом {other}",
+                         "en": "id {id} is already used by {other}"},
+    "doc_link_folder": {"kk": "бұл қалтаға сілтеме, ол оқылмайды: қалтаның өзін білім қоры қалтасына көшіріңіз",
+                        "ru": "это ссылка на папку, она не читается: переместите или скопируйте саму папку в "
+                        "папку знаний",
+                        "en": "a link to a folder, which is not read: move or copy the folder itself into the "
+                        "knowledge folder"},
+    "doc_link_missing": {"kk": "{target} сілтемесі жоқ файлға апарады", "ru": "ссылка ведёт на несуществующий {target}",
+                         "en": "a link to {target}, which does not exist"},
     # ------------------------------------------------------------------ Telegram bot
     # Plain text: the bot escapes these for HTML. Button labels are short.
     "start_greeting": {
@@ -56,6 +105,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Hello, {name}! I answer questions about the ASEM LLL Hub Central Asia Regional Centre in Kazakh, "
         "Russian and English, citing the centre's articles.\n\n"
         "Just write your question. In a group, mention me or reply to my message. Try one of these:",
+    },
+    "start_group": {
+        "kk": "Сәлеметсіз бе! Мен ASEM LLL Hub Орталық Азия өңірлік орталығы туралы сұрақтарға жауап беремін. Бұл топта "
+        "маған былай сұрақ қойыңыз: {bot} деп атап, сұрағыңызды жазыңыз, менің хабарламама жауап беріңіз немесе "
+        "/ask <сұрақ> деп жазыңыз.",
+        "ru": "Здравствуйте! Я отвечаю на вопросы о Центральноазиатском региональном центре ASEM LLL Hub. В этой "
+        "группе спросите меня так: упомяните {bot} и напишите вопрос, ответьте на моё сообщение или напишите "
+        "/ask <вопрос>.",
+        "en": "Hello! I answer questions about the ASEM LLL Hub Central Asia Regional Centre. In this group, ask "
+        "me by mentioning {bot} with your question, by replying to my message, or with /ask <question>.",
     },
     "example_1": {
         "kk": "Орталық Азия өңірлік орталығы қай университетте құрылады?",
@@ -167,15 +226,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "База знаний пока пуста.",
         "en": "The knowledge base is empty for now.",
     },
+    "add_first_article": {
+        "kk": "Мақала қосу: файлды (.md, .txt, .pdf немесе .docx) жіберіп, оған /add деп жауап беріңіз, "
+        "не /add <жаңалық сілтемесі> деп жазыңыз, не файлды білім қоры қалтасына салып, /reindex жіберіңіз.",
+        "ru": "Чтобы добавить статью, отправьте файл (.md, .txt, .pdf или .docx) и ответьте на него /add, "
+        "или напишите /add <ссылка на новость>, или положите файл в папку знаний и отправьте /reindex.",
+        "en": "To add an article, send a file (.md, .txt, .pdf or .docx) and reply to it with /add, "
+        "or write /add <link to a news page>, or put the file in the knowledge folder and send /reindex.",
+    },
+    "mention_empty": {
+        "kk": "Не білгіңіз келеді? Сұрақты менің атымнан кейін жазыңыз, мысалы: {bot} Орталық қайда құрылады?",
+        "ru": "Что вы хотели бы узнать? Напишите вопрос после моего имени, например: {bot} Где будет создан центр?",
+        "en": "What would you like to know? Write your question after my name, for example: {bot} Where will the "
+        "centre be created?",
+    },
     "ask_usage": {
         "kk": "Сұрақты командадан кейін жазыңыз, мысалы: /ask Орталық қайда құрылады?",
         "ru": "Напишите вопрос после команды, например: /ask Где будет создан центр?",
         "en": "Write the question after the command, for example: /ask Where will the centre be created?",
     },
     "rate_limited": {
-        "kk": "Сұрақтарды тым жиі қойып жатырсыз. {seconds} секунд күтіп, қайта сұраңыз.",
-        "ru": "Вы задаёте вопросы слишком часто. Подождите {seconds} с и спросите снова.",
-        "en": "You are asking faster than I can keep up with. Please wait {seconds} s and ask again.",
+        "kk": "Сұрақтарды тым жиі қойып жатырсыз. Соңғы сұрағыңызға {seconds} секундтан кейін жауап беремін; "
+        "оған дейін жіберілген басқа сұрақтарды өткізіп жіберемін.",
+        "ru": "Вы задаёте вопросы слишком часто. На последний вопрос я отвечу через {seconds} с; другие вопросы, "
+        "присланные до этого, я пропущу.",
+        "en": "You are asking faster than I can keep up with. I will answer your last question in {seconds} s; "
+        "other questions sent before then are skipped.",
     },
     "feedback_thanks": {"kk": "Пікіріңізге рахмет!", "ru": "Спасибо за отзыв!", "en": "Thank you for the feedback!"},
     "feedback_gone": {
@@ -291,9 +367,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This article is already in the knowledge base as {id} («{title}»). Nothing was added.",
     },
     "add_download_failed": {
-        "kk": "Файлды Telegram-нан жүктеу мүмкін болмады ({error}). Оны қайта жіберіңіз.",
-        "ru": "Не удалось скачать файл из Telegram ({error}). Отправьте его ещё раз.",
-        "en": "Could not download the file from Telegram ({error}). Please send it again.",
+        "kk": "Файлды Telegram-нан жүктеу мүмкін болмады. Оны қайта жіберіңіз; қайталанса, файл 20 МБ-тан "
+        "аспайтынын тексеріңіз.",
+        "ru": "Не удалось скачать файл из Telegram. Отправьте его ещё раз; если не выйдет, проверьте, что файл "
+        "не больше 20 МБ.",
+        "en": "Could not download the file from Telegram. Please send it again; if that fails too, check that "
+        "the file is at most 20 MB.",
     },
     "ingest_bad_type": {
         "kk": "{ext} түріндегі файлдарды қосу мүмкін емес. Мыналардың бірін жіберіңіз: {allowed}.",
@@ -333,6 +412,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Файл {id} уже есть в папке знаний. Сначала удалите его командой /remove {id} или измените id.",
         "en": "A file for {id} already exists in the knowledge folder. Remove it with /remove {id} first, or change the id.",
     },
+    "ingest_took_too_long": {
+        "kk": "Файлды оқу {seconds} секундтан асып кетті, сондықтан тоқтатылды. Мәтінді .txt ретінде жіберіңіз.",
+        "ru": "Чтение файла заняло больше {seconds} с и было остановлено. Пришлите текст как .txt.",
+        "en": "Reading the file took longer than {seconds} s and was stopped. Send the text as .txt instead.",
+    },
+    "ingest_docx_too_big": {
+        "kk": "Бұл .docx файлы ашқанда тым үлкен ({size}; шегі — {limit}). Мәтінді жаңа құжатқа көшіріп, "
+        "суреттерсіз сақтаңыз немесе .txt ретінде жіберіңіз.",
+        "ru": "Этот .docx в распакованном виде слишком большой ({size}; предел — {limit}). Скопируйте текст в "
+        "новый документ без картинок или пришлите его как .txt.",
+        "en": "This .docx is too large once unpacked ({size}; the limit is {limit}). Copy the text into a new "
+        "document without pictures, or send it as .txt.",
+    },
+    "ingest_docx_too_many_paragraphs": {
+        "kk": "Бұл .docx файлында абзац тым көп ({count}; шегі — {limit}). Оны бірнеше мақалаға бөліңіз.",
+        "ru": "В этом .docx слишком много абзацев ({count}; предел — {limit}). Разделите его на несколько статей.",
+        "en": "This .docx has too many paragraphs ({count}; the limit is {limit}). Split it into several articles.",
+    },
     "ingest_text_too_long": {
         "kk": "Мақала мәтіні тым ұзын ({size}; шегі — {limit}). Оны бірнеше мақалаға бөліңіз.",
         "ru": "Текст статьи слишком длинный ({size}; предел — {limit}). Разделите его на несколько статей.",
@@ -355,6 +452,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "не открываю. Пришлите общедоступную ссылку.",
         "en": "The link points to an internal network address ({address}), which I don't open for safety. "
         "Send a public link.",
+    },
+    "ingest_too_slow": {
+        "kk": "Бет {seconds} секундта толық жүктелмеді: сайт тым баяу жауап береді. Кейінірек қайталаңыз немесе "
+        "мақаланы файл ретінде жіберіңіз.",
+        "ru": "Страница не загрузилась целиком за {seconds} с: сайт отвечает слишком медленно. Попробуйте позже "
+        "или пришлите статью файлом.",
+        "en": "The page did not arrive in full within {seconds} s: the site is too slow. Try again later, or send "
+        "the article as a file.",
     },
     "ingest_fetch_failed": {
         "kk": "Бетті жүктеу мүмкін болмады ({error}). Сілтемені тексеріңіз немесе кейінірек қайталаңыз.",
@@ -394,15 +499,37 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reading web pages is not available on this server ({error}). Ask the operator to install the missing "
         "package; meanwhile, send the article as a file.",
     },
-    "remove_usage": {
-        "kk": "Өшірілетін мақаланың id-ін жазыңыз, мысалы: /remove {example}. Барлық id-лер /docs тізімінде.",
-        "ru": "Напишите id статьи, которую нужно удалить, например: /remove {example}. Все id есть в /docs.",
-        "en": "Write the id of the article to remove, for example: /remove {example}. /docs lists the ids.",
+    "remove_pick": {
+        "kk": "Қай мақаланы өшіру керек? (бет {page}/{pages})",
+        "ru": "Какую статью удалить? (страница {page} из {pages})",
+        "en": "Which article should be removed? (page {page} of {pages})",
+    },
+    "remove_confirm": {
+        "kk": "«{title}» ({id}) өшірілсін бе? Файл деректер қалтасындағы removed/ ішіне көшіріледі.",
+        "ru": "Удалить «{title}» ({id})? Файл будет перемещён в папку removed/ в папке данных.",
+        "en": "Remove «{title}» ({id})? The file is moved to removed/ in the data folder.",
+    },
+    "remove_yes": {"kk": "Иә, өшіру", "ru": "Да, удалить", "en": "Yes, remove"},
+    "remove_no": {"kk": "Жоқ", "ru": "Нет", "en": "No"},
+    "remove_kept": {"kk": "Жарайды, ештеңе өшірілмеді.", "ru": "Хорошо, ничего не удалено.",
+                    "en": "Fine: nothing was removed."},
+    "remove_gone": {
+        "kk": "Бұл мақала енді білім қорында жоқ.",
+        "ru": "Этой статьи уже нет в базе знаний.",
+        "en": "That article is no longer in the knowledge base.",
     },
     "remove_not_found": {
         "kk": "{id} id-і бар мақала жоқ. Барлық id-лер /docs тізімінде.",
         "ru": "Статьи с id {id} нет. Все id есть в /docs.",
         "en": "There is no article with id {id}. /docs lists the ids.",
+    },
+    "remove_undone": {
+        "kk": "Индекс жаңармағандықтан, {id} мақаласы өшірілмеді: файл орнына қайтарылды. Себебін түзетіп, "
+        "/remove командасын қайталаңыз.",
+        "ru": "Статья {id} не удалена, потому что индекс не обновился: файл возвращён на место. Устраните причину "
+        "и повторите /remove.",
+        "en": "The article {id} was not removed because the index could not be updated: the file is back in "
+        "place. Fix the cause and send /remove again.",
     },
     "remove_done": {
         "kk": "🗑 «{title}» ({id}) өшірілді. Файл {path} қалтасына көшірілді, оны қалпына келтіруге болады.",
@@ -416,6 +543,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "Если их тоже нужно убрать, удалите их командой /remove.",
         "en": "Note: its renditions {ids} stay in the knowledge and keep being used in answers. "
         "If they should go too, remove them with /remove.",
+    },
+    "disk_full": {
+        "kk": "деректер қалтасы ({path}) орналасқан диск толып қалды: онда кемінде {mb} МБ орын босатып, қайталаңыз",
+        "ru": "диск с папкой данных ({path}) заполнен: освободите на нём не меньше {mb} МБ и повторите",
+        "en": "the disk holding the data folder ({path}) is full: free at least {mb} MB there and try again",
+    },
+    "error_in_log": {
+        "kk": "күтпеген қате ({kind}); толығырақ бот журналында",
+        "ru": "непредвиденная ошибка ({kind}); подробности в журнале бота",
+        "en": "an unexpected error ({kind}); the details are in the bot's log",
     },
     "task_failed": {
         "kk": "Бірдеңе дұрыс болмады: {error}. Бұрынғы индекс жауап беруді жалғастырады. "
@@ -458,6 +595,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Канал объявлений: не задан (CENTRE_BOT_ANNOUNCE_CHAT_ID)",
         "en": "Announcement chat: not set (CENTRE_BOT_ANNOUNCE_CHAT_ID)",
     },
+    "status_other_model": {
+        "kk": "⚠️ Қазіргі индексті басқа модель ({built_with}) құрған, ал бапталғаны — {configured}. Мен осы "
+        "модельмен құрылған алдыңғы индекстен жауап беріп отырмын. /reindex жіберіңіз.",
+        "ru": "⚠️ Текущий индекс построен другой моделью ({built_with}), а настроена {configured}. Я отвечаю по "
+        "предыдущему индексу этой модели. Отправьте /reindex.",
+        "en": "⚠️ The live index was built with another model ({built_with}) than the configured {configured}. "
+        "I answer from the previous index of the configured model. Send /reindex.",
+    },
+    "status_other_model_refused": {
+        "kk": "⚠️ Индексті басқа модель ({built_with}) құрған, ал бапталғаны — {configured}, сондықтан сұрақтарға "
+        "жауап бере алмаймын. /reindex жіберіңіз.",
+        "ru": "⚠️ Индекс построен другой моделью ({built_with}), а настроена {configured}, поэтому отвечать на "
+        "вопросы я не могу. Отправьте /reindex.",
+        "en": "⚠️ The index was built with another model ({built_with}) than the configured {configured}, so I "
+        "cannot answer questions. Send /reindex.",
+    },
     "status_no_index": {
         "kk": "Индекс әлі құрылмаған: /reindex командасын жіберіңіз.",
         "ru": "Индекс ещё не построен: отправьте /reindex.",
@@ -499,15 +652,37 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The announcement is too long ({length} characters; the limit is {limit}).",
     },
     "announce_read_more": {"kk": "Мақаланы оқу", "ru": "Читать статью", "en": "Read the article"},
+    "announce_digest": {
+        "kk": "Жаңа мақалалар ({count})",
+        "ru": "Новые статьи ({count})",
+        "en": "New articles ({count})",
+    },
+    "held_offer": {
+        "kk": "Хабарландыру арнасы орнатылмаған кезде {count} мақала қосылды. Оларды қазір {chat} арнасында бір "
+        "жазбамен жариялайын ба?",
+        "ru": "Пока канал объявлений не был задан, добавлено статей: {count}. Опубликовать их сейчас в {chat} "
+        "одним постом?",
+        "en": "{count} article(s) were added while no announcement chat was set. Post them to {chat} now, in "
+        "one post?",
+    },
+    "held_post": {"kk": "Жариялау", "ru": "Опубликовать", "en": "Post them"},
+    "held_skip": {"kk": "Жарияламау", "ru": "Не публиковать", "en": "Skip"},
+    "held_skipped": {
+        "kk": "Жарайды: бұл мақалалар жарияланбайды.",
+        "ru": "Хорошо: эти статьи не будут опубликованы.",
+        "en": "Fine: these articles will not be announced.",
+    },
+    "held_posting": {"kk": "{chat} арнасында жариялап жатырмын…", "ru": "Публикую в {chat}…",
+                     "en": "Posting to {chat}…"},
     "announce_new_posted": {
         "kk": "📣 {chat} арнасында жарияланды: «{title}»",
         "ru": "📣 Анонс опубликован в {chat}: «{title}»",
         "en": "📣 Announced in {chat}: «{title}»",
     },
     "announce_failed": {
-        "kk": "❌ {chat} арнасына жариялау мүмкін болмады: {error}",
-        "ru": "❌ Не удалось опубликовать в {chat}: {error}",
-        "en": "❌ Could not post to {chat}: {error}",
+        "kk": "❌ {chat} арнасына жариялау мүмкін болмады.",
+        "ru": "❌ Не удалось опубликовать в {chat}.",
+        "en": "❌ Could not post to {chat}.",
     },
     "announce_fix_chat_not_found": {
         "kk": "Telegram {chat} чатын білмейді. CENTRE_BOT_ANNOUNCE_CHAT_ID мәнін тексеріңіз: арнаның @атауын немесе "
@@ -549,6 +724,48 @@ TEXTS: dict[str, dict[str, str]] = {
         "Проверьте канал: если поста нет, опубликуйте его через /announce.",
         "en": "⚠️ The connection broke while posting «{title}» to {chat}, so I can't tell whether it went out. "
         "Check the channel: if the post is missing, publish it with /announce.",
+    },
+    "announce_already_posted": {
+        "kk": "Бұл хабарландыру жарияланып қойған: қайта жарияланбайды.",
+        "ru": "Это объявление уже опубликовано: повторно оно не выйдет.",
+        "en": "This announcement was already posted: it is not posted again.",
+    },
+    "admin_private_only": {
+        "kk": "Бұл команда ішкі мәліметтерді көрсетеді, сондықтан ол тек жеке чатта жұмыс істейді: {bot} ботына "
+        "жеке жазыңыз.",
+        "ru": "Эта команда показывает внутренние сведения, поэтому работает только в личном чате: напишите {bot} "
+        "в личные сообщения.",
+        "en": "This command shows internal details, so it works in a private chat only: message {bot} directly.",
+    },
+    "announce_unsettled": {
+        "kk": "⚠️ «{title}» жазбасы {chat} арнасына жарияланып жатқанда бот тоқтап қалды, сондықтан ол жарияланды "
+        "ма, білмеймін. Арнаны тексеріңіз: жазба жоқ болса, «Қайта жариялау» батырмасын басыңыз.",
+        "ru": "⚠️ Бот остановился во время публикации «{title}» в {chat}, поэтому пост мог не выйти. Проверьте "
+        "канал: если поста нет, нажмите «Опубликовать снова».",
+        "en": "⚠️ The bot stopped while posting «{title}» to {chat}, so it may not have been posted. Check the "
+        "channel: if the post is missing, press «Publish again».",
+    },
+    "announce_publish_again": {"kk": "Қайта жариялау", "ru": "Опубликовать снова", "en": "Publish again"},
+    "announce_is_there": {"kk": "Жазба арнада бар", "ru": "Пост в канале есть", "en": "It is in the channel"},
+    "announce_marked_posted": {
+        "kk": "Жақсы: жазба жарияланған деп белгіленді.",
+        "ru": "Хорошо: пост отмечен как опубликованный.",
+        "en": "Fine: the post is marked as published.",
+    },
+    "announce_already_settled": {
+        "kk": "Бұл жазба бұрын жарияланған: қайта жарияланбайды.",
+        "ru": "Этот пост уже опубликован: повторно он не выйдет.",
+        "en": "This post was already dealt with: it will not be posted again.",
+    },
+    "announce_cannot_repost": {
+        "kk": "Бұл мақала енді индексте жоқ немесе арна орнатылмаған, сондықтан жариялау мүмкін емес.",
+        "ru": "Этой статьи больше нет в индексе или канал не задан, поэтому опубликовать её нельзя.",
+        "en": "The article is no longer in the index, or no channel is set, so it cannot be posted.",
+    },
+    "announce_repost_failed": {
+        "kk": "{chat} арнасына жариялау мүмкін болмады. Кейінірек қайталаңыз.",
+        "ru": "Не удалось опубликовать в {chat}. Попробуйте позже.",
+        "en": "Could not post to {chat}. Try again later.",
     },
     "announce_check_first": {
         "kk": "⚠️ {chat} арнасына жариялау кезінде байланыс үзіліп қалды. Алдымен арнаны тексеріңіз: жазба "

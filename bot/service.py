@@ -6,20 +6,37 @@ The index is loaded once and swapped for the new generation after a reindex, wit
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
 
 from bot.answer import Answer, ComposeConfig, clean_question, compose, has_words, small_talk
 from bot.followup import Conversations
+from bot.logfmt import kv
 from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
-from index.embeddings import Embedder, SerializedEmbedder, load_embedder
+from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL, Embedder, SerializedEmbedder, load_embedder
 from index.language import detect_language, restore_kazakh_letters
 from index.search import FamilyHit, SearchConfig, search
-from index.snapshot import IndexMissing, Snapshot, current_generation
+from index.snapshot import (
+    FORMAT, DiskFull, IndexMissing, Manifest, Snapshot, current_generation, index_root, is_disk_full,
+)
+
+NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty
+NO_WORDS = "no words in the question"
+INDEX_OTHER_MODEL = "the index was built with another embedding model"
+log = logging.getLogger(__name__)
+
+
+class IndexModelMismatch(IndexMissing):
+    """The live index was built with another embedding model and no generation of ours is left."""
+
+    def __init__(self, built_with: str, configured: str):
+        super().__init__(f"the index was built with {built_with}, but the configured model is {configured}: "
+                         "run `centre-bot reindex`")
 
 
 class Assistant:
@@ -40,6 +57,7 @@ class Assistant:
         )
         self._embedder = SerializedEmbedder(embedder) if embedder is not None else None
         self._snapshot: Snapshot | None = None
+        self._live: str | None = None  # the generation _snapshot was chosen for
         self._lock = threading.Lock()
         self._llm = None
         self.conversations = Conversations()
@@ -72,8 +90,15 @@ class Assistant:
         return is_stale(self.knowledge_dir, self.data_dir, self.settings.embedding_model, self.chunking)
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
-        report = reindex(self.knowledge_dir, self.data_dir, self.embedder, self.chunking, progress)
-        self._snapshot = None
+        try:
+            report = reindex(self.knowledge_dir, self.data_dir, self.embedder, self.chunking, progress)
+        except DiskFull:
+            raise
+        except Exception as exc:
+            if is_disk_full(exc):  # the embedding cache or the run log could not be written
+                raise DiskFull(self.data_dir) from exc
+            raise
+        self._snapshot, self._live = None, None
         return report
 
     def ensure_index(self, progress: Progress | None = None) -> ReindexReport | None:
@@ -82,15 +107,58 @@ class Assistant:
             return self.reindex(progress)
         return None
 
+    @property
+    def model_name(self) -> str:
+        """The embedding model questions are embedded with (the bundled one under any of its names)."""
+        if self._embedder is not None:
+            return self._embedder.name
+        name = self.settings.embedding_model.strip()
+        return DEFAULT_MODEL if name in BUNDLED_NAMES else name
+
+    def index_model_problem(self) -> tuple[str, str] | None:
+        """(model of the live index, configured model) when they differ: another process rebuilt the index."""
+        live = current_generation(self.data_dir)
+        if live is None:
+            return None
+        built_with = Manifest.read(index_root(self.data_dir) / live).model
+        return (built_with, self.model_name) if built_with != self.model_name else None
+
     def snapshot(self) -> Snapshot:
-        """The live generation, reloaded when a reindex (here or in another process) replaced it."""
+        """The live generation, reloaded when a reindex (here or in another process) replaced it.
+
+        Vectors of another model would silently match nothing (or fail on another dimension): a live index
+        built with another model is replaced by the newest kept generation of ours, or refused.
+        """
         with self._lock:
             live = current_generation(self.data_dir)
             if live is None:
                 raise IndexMissing(f"No index in {self.data_dir} yet: run `centre-bot reindex`.")
-            if self._snapshot is None or self._snapshot.generation != live:
-                self._snapshot = Snapshot.open_current(self.data_dir)
+            if self._live != live:
+                self._snapshot, self._live = None, live
+                problem = self.index_model_problem()
+                if problem is None:
+                    self._snapshot = Snapshot.open_current(self.data_dir)
+                else:
+                    fallback = self._generation_of(self.model_name)
+                    log.warning(kv(event="index_model_mismatch", generation=live, built_with=problem[0],
+                                   configured=problem[1], using=fallback.name if fallback else None,
+                                   fix="run `centre-bot reindex` with the configured model"))
+                    self._snapshot = Snapshot(fallback) if fallback is not None else None
+            if self._snapshot is None:
+                built_with, configured = self.index_model_problem() or ("?", self.model_name)
+                raise IndexModelMismatch(built_with, configured)
             return self._snapshot
+
+    def _generation_of(self, model: str) -> Path | None:
+        root = index_root(self.data_dir)
+        for folder in sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True):
+            try:
+                manifest = Manifest.read(folder)
+            except (OSError, ValueError, TypeError):
+                continue
+            if manifest.model == model and manifest.format == FORMAT:
+                return folder
+        return None
 
     def ask(
         self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True,
@@ -116,13 +184,17 @@ class Assistant:
             return answer, []
 
         if not has_words(text):
-            return reply("empty_question", "no words in the question", is_question=False)
+            return reply("empty_question", NO_WORDS, is_question=False)
         if key := small_talk(text):
             return reply(key, "small talk", is_question=False)
         try:
             snapshot = self.snapshot()
+        except IndexModelMismatch:
+            return reply("no_index", INDEX_OTHER_MODEL)
         except IndexMissing:
             return reply("no_index", "no index")
+        if not snapshot.documents:
+            return reply("no_articles", NO_ARTICLES)
         if detected.lang == "kk":
             text = restore_kazakh_letters(text, snapshot.kk_lexicon, latin=detected.latin)
         text = _as_sentence(text)

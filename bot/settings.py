@@ -38,14 +38,23 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = Field(SecretStr(""), description="Secret token Telegram sends with each webhook")
     webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on")
     webhook_port: int = Field(8080, description="Port the webhook server listens on")
-    rate_limit_per_minute: int = Field(10, ge=1, description="Questions one user may ask per minute")
+    default_language: str = Field(
+        "en", pattern="^(kk|ru|en)$",
+        description="Language of the bot's own messages for people whose Telegram language is not kk, ru or en",
+    )
+    rate_limit_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute")
     allow_private_urls: bool = Field(False, description="Let /add fetch private and loopback addresses")
 
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value):
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            wrong = [part for part in parts if not part.lstrip("-").isdigit()]
+            if wrong:  # said in words: the doctor and `centre-bot run` show this to the operator
+                raise ValueError(f"{', '.join(wrong)} is not a numeric Telegram user id (ask @userinfobot for "
+                                 "yours; separate several with commas)")
+            return [int(part) for part in parts]
         return value
 
     @property

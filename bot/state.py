@@ -7,6 +7,7 @@ One connection shared by the event loop and worker threads, guarded by a lock: e
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from sqlite_utils.migrations import Migrations
 
 MIGRATIONS = Migrations("centre-bot")
 
-# Announcement states: 'known' = existed before the first index build, or no announcement chat was
-# configured; 'sending' = a post is in flight (kept if we crash: never post twice); 'posted' = done.
-KNOWN, SENDING, POSTED = "known", "sending", "posted"
+# Announcement states: 'known' = existed before the first index build (or skipped by an admin); 'held' =
+# added while no announcement chat was set (offered once one is); 'sending' = a post is in flight (kept if
+# we crash: never post twice); 'posted' = done.
+KNOWN, HELD, SENDING, POSTED = "known", "held", "sending", "posted"
 
 
 @MIGRATIONS()
@@ -49,10 +51,16 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+@MIGRATIONS()
+def m002_delivered(db: sqlite_utils.Database) -> None:
+    """Whether the answer reached the chat (a question is logged after its answer was sent, or not)."""
+    db["questions"].add_column("delivered", int, not_null_default=1)
+
+
 @dataclass(frozen=True)
 class UserLang:
     chosen: str | None  # set with /lang; wins over detection
-    last: str | None  # language of the user's last question
+    last: str | None  # the user's Telegram language, as last seen (for notices sent unprompted)
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,9 @@ def local_day(moment: datetime | None = None) -> str:
 class BotState:
     def __init__(self, db_path: Path | str):
         self.path = Path(db_path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # User ids and questions: readable by the bot's user only, whatever the process umask.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
@@ -83,6 +93,13 @@ class BotState:
         self._lock = threading.RLock()
         with self._lock:
             MIGRATIONS.apply(self.db)
+            self._next_question = (next(self.db.query("select max(id) as top from questions"))["top"] or 0) + 1
+
+    def new_question_id(self) -> int:
+        """An id for a question's feedback buttons before it is logged (the answer is sent first)."""
+        with self._lock:
+            self._next_question += 1
+            return self._next_question - 1
 
     def close(self) -> None:
         with self._lock:
@@ -127,15 +144,18 @@ class BotState:
         cited: list[str],
         mode: str = "",
         at: datetime | None = None,
+        question_id: int | None = None,
+        delivered: bool = True,
     ) -> int:
         at = at or _now()
         with self._lock:
             table = self.db["questions"].insert(
                 {
+                    "id": question_id if question_id is not None else self.new_question_id(),
                     "at": at.isoformat(timespec="seconds"), "day": local_day(at), "user_id": user_id,
                     "chat_id": chat_id, "chat_type": chat_type, "question": question, "language": language,
                     "answered": int(bool(answered)), "latency_ms": round(latency_ms, 1),
-                    "cited": json.dumps(cited, ensure_ascii=False), "mode": mode,
+                    "cited": json.dumps(cited, ensure_ascii=False), "mode": mode, "delivered": int(delivered),
                 }
             )
             return int(table.last_pk)
@@ -145,12 +165,15 @@ class BotState:
             rows = list(self.db.query("select * from questions where id = ?", [question_id]))
         return rows[0] if rows else None
 
-    def record_feedback(self, question_id: int, user_id: int, vote: int) -> bool:
-        """Store (or change) one user's vote on one answer; False if the question is unknown."""
+    def record_feedback(self, question_id: int, user_id: int, vote: int, chat_id: int | None = None) -> bool:
+        """Store (or change) one user's vote on one answer; False if the question is unknown, or was asked in
+        another chat than ``chat_id`` (a forged button)."""
         if vote not in (1, -1):
             raise ValueError("vote must be 1 or -1")
         with self._lock:
-            if not self.db["questions"].count_where("id = ?", [question_id]):
+            where, params = ("id = ? and chat_id = ?", [question_id, chat_id]) if chat_id is not None \
+                else ("id = ?", [question_id])
+            if not self.db["questions"].count_where(where, params):
                 return False
             self.db["feedback"].upsert(
                 {"question_id": question_id, "user_id": user_id, "vote": vote,
@@ -246,10 +269,51 @@ class BotState:
         with self._lock:
             self.db.execute("delete from announcements where family = ? and status = ?", [family, SENDING])
 
+    def unsettled_announcements(self) -> list[dict]:
+        """Posts left in 'sending': the bot stopped, or the connection broke, before it knew the outcome."""
+        with self._lock:
+            return list(self.db.query(
+                "select rowid as ref, * from announcements where status = ? order by at", [SENDING]))
+
+    def held_announcements(self) -> list[dict]:
+        with self._lock:
+            return list(self.db.query("select * from announcements where status = ? order by at", [HELD]))
+
+    def settle_held(self, announce: bool) -> None:
+        """Held articles become pending again (announce) or count as known (skip)."""
+        with self._lock:
+            if announce:
+                self.db.execute("delete from announcements where status = ?", [HELD])
+            else:
+                self.db.execute("update announcements set status = ? where status = ?", [KNOWN, HELD])
+
+    def announcement_by_ref(self, ref: int) -> dict | None:
+        with self._lock:
+            rows = list(self.db.query("select rowid as ref, * from announcements where rowid = ?", [ref]))
+        return rows[0] if rows else None
+
+    def settle_announcement(self, family: str, message_id: int | None) -> bool:
+        """A person settled an unsettled post (checked it is there, or had it posted); False if already settled."""
+        with self._lock:
+            cursor = self.db.execute("update announcements set status = ?, message_id = ? where family = ? "
+                                     "and status = ?", [POSTED, message_id, family, SENDING])
+            return cursor.rowcount == 1
+
     def announcement(self, family: str) -> dict | None:
         with self._lock:
-            rows = list(self.db.query("select * from announcements where family = ?", [family]))
+            rows = list(self.db.query("select rowid as ref, * from announcements where family = ?", [family]))
         return rows[0] if rows else None
+
+    # ---------------------------------------------------------------- meta
+
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            rows = list(self.db.query("select value from meta where key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
 
     # ---------------------------------------------------------------- /announce drafts
 
@@ -268,6 +332,11 @@ class BotState:
                 return None
             self.db.execute("update drafts set status = ? where id = ?", [status, draft_id])
             return rows[0]
+
+    def draft_status(self, draft_id: int) -> str | None:
+        with self._lock:
+            rows = list(self.db.query("select status from drafts where id = ?", [draft_id]))
+        return rows[0]["status"] if rows else None
 
     def reopen_draft(self, draft_id: int) -> None:
         with self._lock:

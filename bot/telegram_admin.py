@@ -6,20 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import announcements, ingest
 from bot.logfmt import kv
 from bot.messages import TEXTS, t
-from bot.state import KNOWN
+from bot.state import HELD, SENDING
 from bot.telegram_common import (
     documents_or_say_none,
     COMMAND_PREFIX,
@@ -32,6 +33,7 @@ from bot.telegram_common import (
     command_args,
     edit_html,
     h,
+    language_name,
     log,
     reply,
     runtime,
@@ -44,11 +46,13 @@ from bot.telegram_format import esc, utf16_len
 from index.builder import ReindexReport
 from index.documents import scan_knowledge
 from index.embeddings import EmbeddingModelError
+from index.snapshot import DiskFull, is_disk_full
 
 # Telegram refused the post outright (so it is certainly not out), as opposed to a timeout or lost connection.
 REJECTED = (BadRequest, Forbidden, RetryAfter)
 PROGRESS_EVERY = 1.5  # seconds between progress edits of a running reindex
 ANNOUNCE_MAX_CHARS = 3500
+INGEST_SECONDS = 120  # reading one upload or page; the size limits in bot.ingest keep it far below
 
 
 # ====================================================================================== index jobs
@@ -73,10 +77,19 @@ def _progress_text(progress: _Progress, lang: str) -> str:
     return h("reindex_progress", lang, stage=stage_text, done=done, total=total)
 
 
-def _explain(exc: BaseException) -> str:
+def _raw(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _explain(exc: BaseException, lang: str, data_dir: Path) -> str:
+    """The failure in the admin's language; Python's own text goes to the log only."""
     if isinstance(exc, EmbeddingModelError):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}"[:500]
+    if not isinstance(exc, DiskFull) and is_disk_full(exc):
+        exc = DiskFull(data_dir)
+    if isinstance(exc, DiskFull):
+        return t("disk_full", lang, path=exc.data_dir, mb=exc.free_mb)
+    return t("error_in_log", lang, kind=type(exc).__name__)
 
 
 def _reports_failure(task):
@@ -87,9 +100,10 @@ def _reports_failure(task):
         try:
             await task(app, status, lang, *args)
         except Exception as exc:  # noqa: BLE001 - told to the admin and logged with its traceback
-            log.error(kv(event="admin_task_failed", task=task.__name__, error=_explain(exc)), exc_info=exc)
+            log.error(kv(event="admin_task_failed", task=task.__name__, error=_raw(exc)), exc_info=exc)
+            error = _explain(exc, lang, runtime(app).settings.data_dir)
             with contextlib.suppress(TelegramError):
-                await edit_html(app.bot, status, h("task_failed", lang, error=_explain(exc)))
+                await edit_html(app.bot, status, h("task_failed", lang, error=error))
 
     return wrapper
 
@@ -115,9 +129,9 @@ async def run_reindex(app: Application, status: Message | None, lang: str) -> Re
     try:
         report: ReindexReport = future.result()
     except Exception as exc:  # noqa: BLE001 - reported to the admin, the old index stays live
-        log.error(kv(event="reindex_failed", error=_explain(exc)), exc_info=exc)
+        log.error(kv(event="reindex_failed", error=_raw(exc)), exc_info=exc)
         if status is not None:
-            await edit_html(app.bot, status, h("reindex_failed", lang, error=_explain(exc)))
+            await edit_html(app.bot, status, h("reindex_failed", lang, error=_explain(exc, lang, rt.settings.data_dir)))
         return None
     log.info(kv(event="reindex", added=len(report.added), changed=len(report.changed),
                 removed=len(report.removed), unchanged=report.unchanged, skipped=report.skipped,
@@ -128,6 +142,12 @@ async def run_reindex(app: Application, status: Message | None, lang: str) -> Re
 def _ids(ids: list[str], limit: int = 20) -> Html:
     shown = ", ".join(f"<code>{esc(i)}</code>" for i in ids[:limit])
     return Html(shown + (f" … (+{len(ids) - limit})" if len(ids) > limit else ""))
+
+
+def problem_text(problem, lang: str) -> str:
+    """Why a knowledge file was skipped, as HTML in the admin's language (English only if it has no key)."""
+    key = f"doc_{problem.key}"
+    return h(key, lang, **dict(problem.values)) if key in TEXTS else esc(problem.reason)
 
 
 def report_html(report: ReindexReport, lang: str) -> str:
@@ -145,7 +165,7 @@ def report_html(report: ReindexReport, lang: str) -> str:
             lines.append(h(key, lang, ids=_ids(ids)))
     if report.problems:
         lines.append(h("report_skipped", lang, count=len(report.problems)))
-        lines += [f"• {esc(Path(p.path).name)}: {esc(p.reason)}" for p in report.problems[:15]]
+        lines += [f"• {esc(Path(p.path).name)}: {problem_text(p, lang)}" for p in report.problems[:15]]
     return "\n".join(lines)
 
 
@@ -172,45 +192,157 @@ async def announce_new(app: Application, notify: list[tuple[int, str]] | None = 
             return
         targets = notify if notify is not None else [(a, admin_lang(rt, a)) for a in rt.settings.admin_ids]
         chat = rt.announce_chat
-        for doc in fresh:
-            if not chat:
-                rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, "", status=KNOWN)
-                log.info(kv(event="announce_skipped", doc=doc.id, reason="CENTRE_BOT_ANNOUNCE_CHAT_ID is not set"))
-                continue
-            if not rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, chat):
-                continue
-            try:
-                sent = await send_html(app.bot, chat_target(chat), announcements.compose(snapshot, doc), preview=True)
-            except REJECTED as exc:
-                rt.state.release_announcement(doc.family)  # certainly not posted: the next reindex tries again
-                fix = announcements.explain_failure(str(exc))
-                log.warning(kv(event="announce_failed", doc=doc.id, chat=chat, error=str(exc), fix=fix))
-                for chat_id, lang in targets:
-                    await _tell(app, chat_id, "\n".join([
-                        h("announce_failed", lang, chat=chat, error=str(exc)),
-                        h(fix, lang, chat=chat), h("announce_retry_reindex", lang)]))
-                return  # the same problem would stop the next ones too
-            except TelegramError as exc:
-                # A timeout or a dropped connection: the post may be out. Keep the claim (never post twice)
-                # and let a person look.
-                log.warning(kv(event="announce_uncertain", doc=doc.id, chat=chat, error=str(exc)))
-                for chat_id, lang in targets:
-                    await _tell(app, chat_id, h("announce_uncertain", lang, chat=chat, title=doc.title))
-                return
-            except Exception:
-                rt.state.release_announcement(doc.family)
-                raise
-            rt.state.finish_announcement(doc.family, sent[-1].message_id)
-            log.info(kv(event="announced", doc=doc.id, family=doc.family, chat=chat, message=sent[-1].message_id))
-            for chat_id, lang in targets:
-                await _tell(app, chat_id, h("announce_new_posted", lang, chat=chat, title=doc.title))
+        if not chat:
+            for doc in fresh:  # kept aside: offered to the admins once a chat is set
+                rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, "", status=HELD)
+                log.info(kv(event="announce_held", doc=doc.id, reason="CENTRE_BOT_ANNOUNCE_CHAT_ID is not set"))
+            return
+        fresh = [doc for doc in fresh if rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, chat)]
+        if fresh:
+            await _post(app, snapshot, fresh, chat, targets)
 
 
-async def _tell(app: Application, chat_id: int, text: str) -> None:
+async def _post(app: Application, snapshot, docs: list, chat: str, targets: list[tuple[int, str]]) -> None:
+    """One post for one article, one digest post for several (never a flood); the claims are already made."""
+    rt = runtime(app)
+    text = announcements.compose(snapshot, docs[0]) if len(docs) == 1 else announcements.digest(snapshot, docs)
+    titles = "», «".join(doc.title for doc in docs)
     try:
-        await send_html(app.bot, chat_id, text)
+        sent = await send_html(app.bot, chat_target(chat), text, preview=len(docs) == 1)
+    except REJECTED as exc:
+        for doc in docs:
+            rt.state.release_announcement(doc.family)  # certainly not posted: the next reindex tries again
+        fix = announcements.explain_failure(str(exc))
+        log.warning(kv(event="announce_failed", docs=[d.id for d in docs], chat=chat, error=str(exc), fix=fix))
+        for chat_id, lang in targets:
+            await _tell(app, chat_id, "\n".join([
+                h("announce_failed", lang, chat=chat), h(fix, lang, chat=chat), h("announce_retry_reindex", lang)]))
+        return
+    except TelegramError as exc:
+        # A timeout or a dropped connection: the post may be out. Keep the claims (never post twice) and let
+        # a person look.
+        log.warning(kv(event="announce_uncertain", docs=[d.id for d in docs], chat=chat, error=str(exc)))
+        row = rt.state.announcement(docs[0].family)
+        for chat_id, lang in targets:
+            await _tell(app, chat_id, h("announce_uncertain", lang, chat=chat, title=titles),
+                        _settle_keyboard(row["ref"], lang) if len(docs) == 1 else None)
+        return
+    except Exception:
+        for doc in docs:
+            rt.state.release_announcement(doc.family)
+        raise
+    for doc in docs:
+        rt.state.finish_announcement(doc.family, sent[-1].message_id)
+    log.info(kv(event="announced", docs=[d.id for d in docs], chat=chat, message=sent[-1].message_id))
+    for chat_id, lang in targets:
+        await _tell(app, chat_id, h("announce_new_posted", lang, chat=chat, title=titles))
+
+
+async def offer_held(app: Application) -> None:
+    """Articles added while no announcement chat was set: once one is, ask the admins whether to post them."""
+    rt = runtime(app)
+    held = rt.state.held_announcements()
+    if not held or not rt.announce_chat:
+        return
+    titles = "\n".join(f"• {row['title']}" for row in held[:20])
+    for admin_id in rt.settings.admin_ids:
+        lang = admin_lang(rt, admin_id)
+        keyboard = InlineKeyboardMarkup([[
+            InlineKeyboardButton(t("held_post", lang), callback_data="held:post"),
+            InlineKeyboardButton(t("held_skip", lang), callback_data="held:skip"),
+        ]])
+        await _tell(app, admin_id, h("held_offer", lang, count=len(held), chat=rt.announce_chat) + "\n" + esc(titles),
+                    keyboard)
+
+
+async def on_held_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        lang = ui_lang(rt, query.from_user)
+        if not rt.is_admin(query.from_user):
+            log.warning(kv(event="admin_refused", user=query.from_user.id, command="held_button"))
+            await answer(t("admin_only", lang), alert=True)
+            return
+        if not rt.state.held_announcements():
+            await answer(t("announce_already_settled", lang), alert=True)
+            return
+        if query.data == "held:skip":
+            rt.state.settle_held(announce=False)
+            log.info(kv(event="announce_held_skipped", by=query.from_user.id))
+            await edit_html(context.bot, query.message, h("held_skipped", lang))
+            return
+        rt.state.settle_held(announce=True)  # pending again: posted (as one digest) right away
+        await edit_html(context.bot, query.message, h("held_posting", lang, chat=rt.announce_chat))
+        await announce_new(context.application, notify=[(query.message.chat.id, lang)])
+
+
+async def _tell(app: Application, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    try:
+        await send_html(app.bot, chat_id, text, keyboard=keyboard)
     except TelegramError as exc:  # an admin who never opened the bot cannot be messaged
         log.warning(kv(event="notify_failed", chat=chat_id, error=str(exc)))
+
+
+def _settle_keyboard(ref: int, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t("announce_publish_again", lang), callback_data=f"settle:{ref}:post"),
+        InlineKeyboardButton(t("announce_is_there", lang), callback_data=f"settle:{ref}:there"),
+    ]])
+
+
+async def report_unsettled(app: Application) -> None:
+    """At start-up: posts left in 'sending' may or may not be out. Ask the admins; never post them blindly."""
+    rt = runtime(app)
+    for row in rt.state.unsettled_announcements():
+        chat = row["chat"] or rt.announce_chat
+        log.warning(kv(event="announce_unsettled", doc=row["doc_id"], chat=chat, since=row["at"],
+                       action="admins asked to check the channel"))
+        for admin_id in rt.settings.admin_ids:
+            lang = admin_lang(rt, admin_id)
+            await _tell(app, admin_id, h("announce_unsettled", lang, chat=chat, title=row["title"]),
+                        _settle_keyboard(row["ref"], lang))
+
+
+async def on_settle_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        lang = ui_lang(rt, query.from_user)
+        if not rt.is_admin(query.from_user):
+            log.warning(kv(event="admin_refused", user=query.from_user.id, command="settle_button"))
+            await answer(t("admin_only", lang), alert=True)
+            return
+        _, ref, action = query.data.split(":")
+        async with rt.announce_lock:
+            row = rt.state.announcement_by_ref(int(ref))
+            if row is None or row["status"] != SENDING:
+                await answer(t("announce_already_settled", lang), alert=True)
+                return
+            chat = row["chat"] or rt.announce_chat
+            if action == "there":
+                rt.state.settle_announcement(row["family"], None)
+                log.info(kv(event="announce_settled", doc=row["doc_id"], by=query.from_user.id, outcome="was posted"))
+                await answer(t("announce_marked_posted", lang))
+                await edit_html(context.bot, query.message, h("announce_marked_posted", lang))
+                return
+            snapshot = await snapshot_or_none(rt)
+            doc = snapshot.documents.get(row["doc_id"]) if snapshot is not None else None
+            if doc is None or not chat:
+                await answer(t("announce_cannot_repost", lang), alert=True)
+                return
+            try:
+                sent = await send_html(context.bot, chat_target(chat), announcements.compose(snapshot, doc),
+                                       preview=True)
+            except TelegramError as exc:
+                log.warning(kv(event="announce_failed", doc=doc.id, chat=chat, error=str(exc)))
+                await answer(t("announce_repost_failed", lang, chat=chat), alert=True)
+                return
+            rt.state.settle_announcement(row["family"], sent[-1].message_id)
+            log.info(kv(event="announced", doc=doc.id, family=doc.family, chat=chat, message=sent[-1].message_id,
+                        by=query.from_user.id))
+            await answer(t("announce_posted", lang, chat=chat))
+            await edit_html(context.bot, query.message, h("announce_new_posted", lang, chat=chat, title=doc.title))
 
 
 @_reports_failure
@@ -244,9 +376,13 @@ async def cmd_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         document = message.reply_to_message.document
     elif message.document is not None:
         document = message.document  # sent with "/add" as its caption
-    url = command_args(message).split()[0] if command_args(message) else ""
+    args = command_args(message)
+    url = args.split()[0] if args else ""
     if document is None and not url:
         await reply(update, context, h("add_usage", lang))
+        return
+    if document is None and not ingest.looks_like_url(args):
+        await reply(update, context, h("ingest_bad_url", lang, url=args[:200]) + "\n\n" + h("add_usage", lang))
         return
     if document is not None:
         try:
@@ -269,11 +405,16 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             try:
                 data = bytes(await (await document.get_file()).download_as_bytearray())
             except TelegramError as exc:
-                await edit_html(app.bot, status, h("add_download_failed", lang, error=str(exc)))
+                log.warning(kv(event="download_failed", file=document.file_id, error=f"{type(exc).__name__}: {exc}"))
+                await edit_html(app.bot, status, h("add_download_failed", lang))
                 return
-            article = await asyncio.to_thread(ingest.article_from_file, document.file_name or "file", data)
+            work = asyncio.to_thread(ingest.article_from_file, document.file_name or "file", data)
         else:
-            article = await asyncio.to_thread(ingest.article_from_url, url, rt.settings.allow_private_urls)
+            work = asyncio.to_thread(ingest.article_from_url, url, rt.settings.allow_private_urls)
+        try:
+            article = await asyncio.wait_for(work, INGEST_SECONDS)
+        except asyncio.TimeoutError:
+            raise ingest.IngestError("ingest_took_too_long", seconds=INGEST_SECONDS) from None
         async with rt.reindex_lock:  # one change to the knowledge folder at a time
             scan = await asyncio.to_thread(scan_knowledge, rt.assistant.knowledge_dir)
             duplicate = ingest.find_duplicate(article, scan.documents)
@@ -289,9 +430,10 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
                 return
             problem = next((p for p in report.problems if Path(p.path).name == path.name), None)
             if problem is not None:
-                await edit_html(app.bot, status, h("add_not_indexed", lang, error=problem.reason))
+                await edit_html(app.bot, status, h("add_not_indexed", lang, error=Html(problem_text(problem, lang))))
                 return
-            done = h("add_done", lang, title=article.title, id=code(article.id), lang=article.lang, date=article.date)
+            done = h("add_done", lang, title=article.title, id=code(article.id), lang=language_name(article.lang),
+                     date=article.date)
             await edit_html(app.bot, status, done + "\n\n" + report_html(report, lang))
             await announce_new(app, notify=[(status.chat_id, lang)])
     except ingest.IngestError as exc:
@@ -299,19 +441,92 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
         await edit_html(app.bot, status, h(exc.key, lang, **exc.values))
 
 
+REMOVE_PAGE = 8  # articles per page of /remove buttons
+
+
+def _ref(doc_id: str) -> str:
+    """A short, stable stand-in for an id in callback data (limited to 64 bytes; ids can be far longer)."""
+    return hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
+
+
+async def _knowledge_documents(rt) -> list:
+    scan = await asyncio.to_thread(scan_knowledge, rt.assistant.knowledge_dir)
+    return sorted(scan.documents, key=lambda d: (d.date, d.id), reverse=True)
+
+
+def _remove_page(docs: list, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    pages = max(1, -(-len(docs) // REMOVE_PAGE))
+    page = min(max(page, 0), pages - 1)
+    rows = []
+    for doc in docs[page * REMOVE_PAGE:(page + 1) * REMOVE_PAGE]:
+        title = doc.title if len(doc.title) <= 40 else doc.title[:39] + "…"
+        rows.append([InlineKeyboardButton(f"{title} · {language_name(doc.lang)}", callback_data=f"rm:ask:{_ref(doc.id)}")])
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=f"rm:page:{page - 1}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("▶", callback_data=f"rm:page:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    return h("remove_pick", lang, page=page + 1, pages=pages), InlineKeyboardMarkup(rows)
+
+
 @admin_only
 async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     lang = ui_lang(rt, update.effective_user)
     args = command_args(update.effective_message).split()
+    docs = await _knowledge_documents(rt)
     if not args:
-        snapshot = await snapshot_or_none(rt)
-        example = next(iter(sorted(snapshot.documents)), "article-id") if snapshot else "article-id"
-        await reply(update, context, h("remove_usage", lang, example=example))
+        if not docs:
+            await reply(update, context, h("sources_empty", lang) + "\n" + h("add_first_article", lang))
+            return
+        text, keyboard = _remove_page(docs, 0, lang)
+        await reply(update, context, text, keyboard)
+        return
+    if not any(d.id == args[0] for d in docs):  # said at once, before any "updating the index…"
+        await reply(update, context, h("remove_not_found", lang, id=code(args[0])))
         return
     waiting = "reindex_waiting" if rt.reindex_lock.locked() else "reindex_started"
     status = (await reply(update, context, h(waiting, lang)))[-1]
     context.application.create_task(_remove_task(context.application, status, lang, args[0]), update=update)
+
+
+async def on_remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove's buttons: a page of articles -> "remove «title»?" -> yes (remove) or no."""
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        rt = runtime(context)
+        lang = ui_lang(rt, query.from_user)
+        if not rt.is_admin(query.from_user):
+            log.warning(kv(event="admin_refused", user=query.from_user.id, command="remove_button"))
+            await answer(t("admin_only", lang), alert=True)
+            return
+        _, action, value = query.data.split(":", 2)
+        docs = await _knowledge_documents(rt)
+        if action == "page":
+            text, keyboard = _remove_page(docs, int(value), lang)
+            await edit_html(context.bot, query.message, text, keyboard)
+            return
+        if action == "no":
+            await edit_html(context.bot, query.message, h("remove_kept", lang))
+            return
+        doc = next((d for d in docs if _ref(d.id) == value), None)
+        if doc is None:
+            await answer(t("remove_gone", lang), alert=True)
+            return
+        if action == "ask":
+            keyboard = InlineKeyboardMarkup([[
+                InlineKeyboardButton(t("remove_yes", lang), callback_data=f"rm:yes:{value}"),
+                InlineKeyboardButton(t("remove_no", lang), callback_data="rm:no:-"),
+            ]])
+            await edit_html(context.bot, query.message,
+                            h("remove_confirm", lang, title=doc.title, id=code(doc.id)), keyboard)
+            return
+        waiting = "reindex_waiting" if rt.reindex_lock.locked() else "reindex_started"
+        await edit_html(context.bot, query.message, h(waiting, lang))
+        context.application.create_task(_remove_task(context.application, query.message, lang, doc.id),
+                                        update=update)
 
 
 @_reports_failure
@@ -329,8 +544,15 @@ async def _remove_task(app: Application, status: Message, lang: str, doc_id: str
         target = trash / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{Path(doc.path).name}"
         await asyncio.to_thread(lambda: (trash.mkdir(parents=True, exist_ok=True), shutil.move(doc.path, target)))
         log.info(kv(event="article_removed", doc=doc.id, moved_to=str(target)))
-        report = await run_reindex(app, status, lang)
+        report = None
+        try:
+            report = await run_reindex(app, status, lang)
+        finally:
+            if report is None:  # the old index still has the article: put the file back so both agree
+                await asyncio.to_thread(shutil.move, target, doc.path)
+                log.warning(kv(event="remove_undone", doc=doc.id, reason="the reindex failed"))
         if report is None:
+            await send_html(app.bot, status.chat_id, h("remove_undone", lang, id=code(doc.id)))
             return
         lines = [h("remove_done", lang, title=doc.title, id=code(doc.id), path=code(str(target)))]
         if orphans:
@@ -341,7 +563,22 @@ async def _remove_task(app: Application, status: Message, lang: str, doc_id: str
 # ====================================================================================== admin views
 
 
+def private_only(func):
+    """Admin views show internal details (questions people asked, settings): not in front of a group."""
+
+    @functools.wraps(func)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat.type != ChatType.PRIVATE:
+            await reply(update, context, h("admin_private_only", ui_lang(runtime(context), update.effective_user),
+                                           bot=f"@{context.bot.username}"))
+            return
+        await func(update, context)
+
+    return wrapper
+
+
 @admin_only
+@private_only
 async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if (known := await documents_or_say_none(update, context)) is None:
         return
@@ -349,7 +586,7 @@ async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     docs = sorted(documents.values(), key=lambda d: (d.date, d.id), reverse=True)
     lines = [f"<b>{h('docs_title', lang, count=len(docs))}</b>"]
     for doc in docs:
-        details = ", ".join(p for p in (doc.lang, doc.date) if p)
+        details = ", ".join(p for p in (language_name(doc.lang), doc.date) if p)
         lines.append(f"• <code>{esc(doc.id)}</code> — {esc(doc.title)} ({esc(details)})")
     await reply(update, context, "\n".join(lines))
 
@@ -374,15 +611,19 @@ def _share(part: int, total: int) -> str:
 
 
 def _by_lang(counts: dict[str, int]) -> str:
-    return ", ".join(f"{lang} {counts[lang]}" for lang in sorted(counts)) or "—"
+    return ", ".join(f"{language_name(lang)} {counts[lang]}" for lang in sorted(counts)) or "—"
 
 
 @admin_only
+@private_only
 async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     lang = ui_lang(rt, update.effective_user)
     lines = [f"<b>{h('status_title', lang)}</b>"]
     snapshot = await snapshot_or_none(rt)
+    if problem := await asyncio.to_thread(rt.assistant.index_model_problem):
+        key = "status_other_model" if snapshot is not None else "status_other_model_refused"
+        lines.append(h(key, lang, built_with=problem[0], configured=problem[1]))
     if snapshot is None:
         lines.append(h("status_no_index", lang))
     else:
@@ -402,6 +643,8 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             h("status_model", lang, model=snapshot.manifest.model),
             h("status_index", lang, created=created.strftime("%Y-%m-%d %H:%M UTC"), age=duration(age, lang)),
         ]
+        if not snapshot.documents:
+            lines.append(h("add_first_article", lang))
     total, answered = rt.state.today()
     up, down = rt.state.feedback_totals()
     lines += [
@@ -414,6 +657,7 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 @admin_only
+@private_only
 async def cmd_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     lang = ui_lang(rt, update.effective_user)
@@ -439,6 +683,7 @@ async def cmd_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 @admin_only
+@private_only
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     from bot.charts import questions_chart
 
@@ -495,7 +740,8 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         _, draft_id, action = query.data.split(":")
         draft = rt.state.take_draft(int(draft_id), "posted" if action == "ok" else "cancelled")
         if draft is None:
-            await answer(t("buttons_expired", lang), alert=True)
+            already = rt.state.draft_status(int(draft_id)) == "posted"
+            await answer(t("announce_already_posted" if already else "buttons_expired", lang), alert=True)
             return
         chat = rt.announce_chat
         if action != "ok":
@@ -516,7 +762,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             if isinstance(exc, REJECTED):
                 fix = announcements.explain_failure(str(exc))
                 log.warning(kv(event="announce_failed", draft=draft_id, chat=chat, error=str(exc), fix=fix))
-                text = "\n".join([h("announce_failed", lang, chat=chat, error=str(exc)), h(fix, lang, chat=chat),
+                text = "\n".join([h("announce_failed", lang, chat=chat), h(fix, lang, chat=chat),
                                   h("announce_retry_button", lang)])
             else:  # a timeout: the post may be out, so the admin looks before pressing again
                 log.warning(kv(event="announce_uncertain", draft=draft_id, chat=chat, error=str(exc)))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommandScopeAllGroupChats, BotCommandScopeDefault, Update
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -61,6 +61,7 @@ from bot.telegram_common import (
     h,
     log,
     register_admin_menu,
+    remember_telegram_lang,
     runtime,
     send_html,
     ui_lang,
@@ -68,11 +69,16 @@ from bot.telegram_common import (
 from index.embeddings import EmbeddingModelError
 from index.snapshot import current_generation
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 MAX_CONCURRENT_UPDATES = 256
 HEARTBEAT_EVERY = 30.0
 GENERATION_CHECK_EVERY = 60.0  # notices a reindex made by `centre-bot reindex` in another process
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+RETRY_AFTER_RETRIES = 5  # 429s in a row that are waited out before a send fails
+TRANSIENT_RETRIES = 3  # 5xx answers and timeouts retried, after 0.5, 1 and 2 s
+TRANSIENT_BACKOFF = 0.5
+# Stale when late (typing, button spinners), or start-up calls PTB's bootstrap already retries.
+NOT_RETRIED = {"sendChatAction", "answerCallbackQuery", "getMe", "setWebhook", "deleteWebhook"}
 
 
 class BotConfigError(RuntimeError):
@@ -127,6 +133,35 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
+class RetryingRateLimiter(AIORateLimiter):
+    """Telegram's flood limits (AIORateLimiter), and transient failures retried so that an answer is not lost:
+    a 429 after its retry_after, a 5xx or a timeout a few times with backoff.
+
+    A 5xx or a timeout may hide a message that did arrive, so posts to ``no_duplicates`` (the announcement
+    chat, where a double post is worse than asking a person to check) get only the certain 429 retries.
+    """
+
+    def __init__(self, no_duplicates: set[int | str] = frozenset(), **kwargs: Any):
+        super().__init__(max_retries=RETRY_AFTER_RETRIES, **kwargs)
+        self.no_duplicates = {str(chat).lower() for chat in no_duplicates}
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        retries = 0 if endpoint in NOT_RETRIED or str(data.get("chat_id")).lower() in self.no_duplicates \
+            else TRANSIENT_RETRIES
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest) or attempt == retries:
+                    raise
+                delay = TRANSIENT_BACKOFF * 2 ** attempt
+                attempt += 1
+                log.warning(kv(event="send_retry", method=endpoint, chat=data.get("chat_id"), attempt=attempt,
+                               error=f"{type(exc).__name__}: {exc}", wait_s=delay))
+                await asyncio.sleep(delay)
+
+
 class SanitizingRequest(HTTPXRequest):
     """getUpdates whose batch holds an update python-telegram-bot cannot read (a missing field, say).
 
@@ -166,6 +201,10 @@ async def on_any_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     """Runs first for every update: logs those that carry nothing this bot handles."""
     if not isinstance(update, Update):
         return
+    try:
+        remember_telegram_lang(runtime(context), update.effective_user)
+    except Exception as exc:  # noqa: BLE001 - a bot.db that cannot be written must not stop the update
+        log.warning(kv(event="state_write_failed", error=f"{type(exc).__name__}: {exc}"))
     known = [name for name in Update.__slots__
              if not name.startswith("_") and name != "update_id" and getattr(update, name, None) is not None]
     if not known:
@@ -249,8 +288,19 @@ async def register_commands(app: Application) -> None:
                                   language_code=lang)
         await bot.set_my_commands(command_menu(GROUP_COMMANDS, lang or "en"), scope=BotCommandScopeAllGroupChats(),
                                   language_code=lang)
-    for admin_id in runtime(app).settings.admin_ids:
+    rt = runtime(app)
+    for admin_id in rt.settings.admin_ids:
         await register_admin_menu(bot, admin_id)
+    # Someone taken off CENTRE_BOT_ADMIN_IDS keeps the admin menu Telegram stored for them: remove it.
+    before = {int(i) for i in (rt.state.meta("admin_menus") or "").split(",") if i}
+    for former in sorted(before - set(rt.settings.admin_ids)):
+        try:
+            for lang in (None, *LANGS):
+                await bot.delete_my_commands(scope=BotCommandScopeChat(former), language_code=lang)
+            log.info(kv(event="admin_menu_removed", user=former))
+        except TelegramError as exc:
+            log.warning(kv(event="admin_menu_remove_failed", user=former, error=str(exc)))
+    rt.state.set_meta("admin_menus", ",".join(map(str, rt.settings.admin_ids)))
 
 
 async def check_announce_chat(app: Application) -> None:
@@ -295,6 +345,8 @@ async def on_startup(app: Application) -> None:
             log.warning(kv(event="knowledge_file_skipped", file=problem.path, reason=problem.reason))
     await register_commands(app)
     await check_announce_chat(app)
+    await admin.report_unsettled(app)
+    await admin.offer_held(app)
     await admin.announce_new(app)
     write_heartbeat(rt.settings.data_dir)
     if app.job_queue is not None:
@@ -342,7 +394,9 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_file_url)
         .concurrent_updates(PerChatUpdateProcessor())
-        .rate_limiter(rate_limiter if rate_limiter is not None else AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter if rate_limiter is not None
+                      else RetryingRateLimiter({chat_target(settings.announce_chat_id)}
+                                               if settings.announce_chat_id.strip() else set()))
         .get_updates_request(SanitizingRequest(connection_pool_size=1))
         .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(30)
         .post_init(on_startup)
@@ -363,15 +417,21 @@ def build_application(
         app.add_handler(CommandHandler(name, callback, filters=message))
     add_caption = filters.Document.ALL & filters.CaptionRegex(r"^/add(@\w+)?(\s|$)")  # a file sent with "/add"
     app.add_handler(MessageHandler(message & add_caption, admin.cmd_add))
-    app.add_handler(MessageHandler(message & private & filters.TEXT & ~filters.COMMAND, user.on_private_text))
-    app.add_handler(MessageHandler(message & groups & filters.TEXT & ~filters.COMMAND, user.on_group_text))
+    # A question is a text, or the caption of a photo or file; an edited question is answered again.
+    asked = (message | filters.UpdateType.EDITED_MESSAGE) & (
+        (filters.TEXT & ~filters.COMMAND) | (filters.CAPTION & ~filters.CaptionRegex(r"^/")))
+    app.add_handler(MessageHandler(asked & private, user.on_private_text))
+    app.add_handler(MessageHandler(asked & groups, user.on_group_text))
     app.add_handler(MessageHandler(message & private & filters.COMMAND, user.on_unknown_command))
-    other = ~filters.TEXT & ~filters.StatusUpdate.ALL  # stickers, photos, voice, files
+    other = ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL  # stickers, photos, voice, files
     app.add_handler(MessageHandler(message & private & other, user.on_other_private))
     app.add_handler(CallbackQueryHandler(user.on_feedback, pattern=r"^fb:\d+:-?1$"))
     app.add_handler(CallbackQueryHandler(user.on_lang, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(user.on_example, pattern=r"^ex:"))
     app.add_handler(CallbackQueryHandler(admin.on_announce_button, pattern=r"^ann:\d+:(ok|no)$"))
+    app.add_handler(CallbackQueryHandler(admin.on_settle_button, pattern=r"^settle:\d+:(post|there)$"))
+    app.add_handler(CallbackQueryHandler(admin.on_held_button, pattern=r"^held:(post|skip)$"))
+    app.add_handler(CallbackQueryHandler(admin.on_remove_button, pattern=r"^rm:(page:\d+|ask:\w+|yes:\w+|no:-)$"))
     app.add_handler(CallbackQueryHandler(user.on_stale_button))
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)

@@ -99,6 +99,8 @@ class Runtime:
     reindex_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="centre-bot-reindex"))
     seen_generation: str | None = None
+    deferred: dict[int, dict] = field(default_factory=dict)  # user id -> the question asked over the limit
+    seen_langs: dict[int, str] = field(default_factory=dict)  # user id -> Telegram language already stored
 
     @property
     def announce_chat(self) -> str:
@@ -128,21 +130,45 @@ def code(text: str) -> Html:
     return Html(f"<code>{esc(text)}</code>")
 
 
-def telegram_lang(code_: str | None) -> str:
-    return TELEGRAM_LANGS.get((code_ or "").split("-")[0].lower(), "en")
+def telegram_lang(code_: str | None, default: str = "en") -> str:
+    return TELEGRAM_LANGS.get((code_ or "").split("-")[0].lower(), default)
 
 
 def ui_lang(rt: Runtime, user: User | None) -> str:
-    """The language of the bot's own messages: the /lang choice, the last question's, Telegram's."""
+    """The language of the bot's own messages (menus, notices, admin replies): the /lang choice, else the
+    person's Telegram language. It never follows the language of a question: answers do that."""
+    default = rt.settings.default_language
     if user is None:
-        return "en"
-    pref = rt.state.user_lang(user.id)
-    return pref.chosen or pref.last or telegram_lang(user.language_code)
+        return default
+    try:
+        chosen = rt.state.user_lang(user.id).chosen
+    except Exception as exc:  # noqa: BLE001 - an unreadable bot.db must not silence the bot
+        log.warning(kv(event="state_read_failed", user=user.id, error=f"{type(exc).__name__}: {exc}"))
+        chosen = None
+    return chosen or telegram_lang(user.language_code, default)
+
+
+def remember_telegram_lang(rt: Runtime, user: User | None) -> None:
+    """Keep each person's Telegram language, for notices sent without a message of theirs (to admins)."""
+    if user is None or not user.language_code:
+        return
+    lang = telegram_lang(user.language_code, rt.settings.default_language)
+    if rt.seen_langs.get(user.id) != lang:
+        rt.seen_langs[user.id] = lang
+        if rt.state.user_lang(user.id).last != lang:
+            rt.state.set_last_lang(user.id, lang)
 
 
 def admin_lang(rt: Runtime, admin_id: int) -> str:
     pref = rt.state.user_lang(admin_id)
-    return pref.chosen or pref.last or "en"
+    return pref.chosen or pref.last or rt.settings.default_language
+
+
+LANGUAGE_NAMES = {"kk": "қазақша", "ru": "русский", "en": "English"}
+
+
+def language_name(code_: str) -> str:
+    return LANGUAGE_NAMES.get(code_, code_)
 
 
 def chat_target(chat: str) -> int | str:
@@ -340,7 +366,10 @@ async def documents_or_say_none(update: Update, context: ContextTypes.DEFAULT_TY
     lang = ui_lang(rt, update.effective_user)
     snapshot = await snapshot_or_none(rt)
     if snapshot is None or not snapshot.documents:
-        await reply(update, context, h("sources_empty", lang))
+        text = h("sources_empty", lang)
+        if rt.is_admin(update.effective_user):
+            text += "\n" + h("add_first_article", lang)
+        await reply(update, context, text)
         return None
     return lang, snapshot.documents
 

@@ -10,11 +10,13 @@ import time
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.answer import Answer
 from bot.logfmt import kv
 from bot.messages import LANGS, t
+from bot.service import NO_ARTICLES, NO_WORDS
 from bot.telegram_common import (
     documents_or_say_none,
     CallbackAnswer,
@@ -22,12 +24,12 @@ from bot.telegram_common import (
     command_args,
     edit_html,
     h,
+    language_name,
     log,
     register_admin_menu,
     reply,
     runtime,
     send_html,
-    telegram_lang,
     topic_thread,
     ui_lang,
 )
@@ -54,49 +56,94 @@ async def answer_question(
     thread_id: int | None = None,
 ) -> None:
     rt = runtime(context)
-    pref = rt.state.user_lang(user.id)
+    try:
+        chosen = rt.state.user_lang(user.id).chosen
+    except Exception as exc:  # noqa: BLE001 - an unreadable bot.db must not cost the answer
+        log.warning(kv(event="state_read_failed", user=user.id, error=f"{type(exc).__name__}: {exc}"))
+        chosen = None
     allowed, wait = rt.limiter.check(user.id)
     if not allowed:
-        log.info(kv(event="rate_limited", user=user.id, chat=chat.id, wait_s=wait))
+        # Over the limit: the latest question waits for the window to reopen; earlier waiting ones are dropped.
+        replaced = rt.deferred.get(user.id)
+        rt.deferred[user.id] = dict(user=user, chat=chat, text=text, reply_to=reply_to, thread_id=thread_id)
+        log.info(kv(event="rate_limited", user=user.id, chat=chat.id, wait_s=wait,
+                    action="replaces the waiting question" if replaced else "answered when the window reopens"))
+        if replaced is None:
+            _later(context, wait, user.id)
         if rt.limiter.should_warn(user.id):
-            lang = pref.chosen or pref.last or telegram_lang(user.language_code)
+            lang = ui_lang(rt, user)
             await send_html(context.bot, chat.id, h("rate_limited", lang, seconds=max(1, math.ceil(wait))),
                             reply_to=reply_to, thread_id=thread_id)
         return
     started = time.perf_counter()
     async with Typing(context.bot, chat.id, thread_id):
         answer: Answer = await asyncio.to_thread(
-            rt.assistant.ask, text, pref.chosen, conversation=(chat.id, thread_id)
+            rt.assistant.ask, text, chosen, conversation=(chat.id, thread_id)
         )
     latency_ms = (time.perf_counter() - started) * 1000
+    if answer.note == NO_WORDS:  # "👍", "???": nothing to detect a language from, so the interface's
+        await send_html(context.bot, chat.id, h("empty_question", ui_lang(rt, user)), reply_to=reply_to,
+                        thread_id=thread_id)
+        return
     if not answer.is_question:  # a greeting or thanks: reply, but keep it out of the question log
         await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id)
         return
+    text_html = render_answer(answer)
+    if answer.note == NO_ARTICLES and rt.is_admin(user):
+        text_html += "\n\n" + h("add_first_article", answer.language)
     cited = [c.doc_id for c in answer.citations]
-    question_id = rt.state.log_question(
-        user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text, language=answer.language,
-        answered=answer.answered, latency_ms=latency_ms, cited=cited, mode=answer.mode,
-    )
-    if pref.last != answer.language:  # the bot's own messages follow what the user last read
-        rt.state.set_last_lang(user.id, answer.language)
-    await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id,
-                    keyboard=feedback_keyboard(question_id))
-    log.info(kv(event="answer", question=question_id, chat=chat.id, user=user.id, lang=answer.language,
-                answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
+    # Sent first, logged after: a database that cannot be written (full disk, locked) never costs the answer.
+    question_id = rt.state.new_question_id()
+    delivered = True
+    try:
+        await send_html(context.bot, chat.id, text_html, reply_to=reply_to, thread_id=thread_id,
+                        keyboard=feedback_keyboard(question_id))
+    except TelegramError as exc:
+        delivered = False
+        log.error(kv(event="answer_dropped", question=question_id, chat=chat.id, user=user.id,
+                     error=f"{type(exc).__name__}: {exc}", note="the answer did not reach the chat after retries"))
+    try:
+        rt.state.log_question(
+            question_id=question_id, user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text,
+            language=answer.language, answered=answer.answered, latency_ms=latency_ms, cited=cited,
+            mode=answer.mode, delivered=delivered,
+        )
+    except Exception as exc:  # noqa: BLE001 - the person has the answer; the log line is what is lost
+        log.error(kv(event="question_log_failed", question=question_id, chat=chat.id,
+                     error=f"{type(exc).__name__}: {exc}"))
+    if delivered:
+        log.info(kv(event="answer", question=question_id, chat=chat.id, user=user.id, lang=answer.language,
+                    answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
+
+
+def _later(context: ContextTypes.DEFAULT_TYPE, wait: float, user_id: int) -> None:
+    # The job queue is a hard dependency (python-telegram-bot[job-queue]); jobs end with the bot.
+    context.job_queue.run_once(_answer_deferred, wait + 0.05, data=user_id, name=f"deferred-{user_id}")
+
+
+async def _answer_deferred(context: ContextTypes.DEFAULT_TYPE) -> None:
+    asked = runtime(context).deferred.pop(context.job.data, None)
+    if asked is not None:
+        await answer_question(context, **asked)
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
+    edited = update.edited_message is not None  # the answer replies to the edited text, so it is clear which
     await answer_question(context, user=update.effective_user, chat=update.effective_chat,
-                          text=message.text, reply_to=None, thread_id=topic_thread(message))
+                          text=message.text or message.caption or "",
+                          reply_to=message.message_id if edited else None, thread_id=topic_thread(message))
 
 
 def addressed_question(message: Message, bot) -> str | None:
     """In a group: the question if the message mentions the bot or replies to it, else None."""
     username = (bot.username or "").lower()
     mentioned = False
-    for entity in message.entities or ():
-        if entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == f"@{username}":
+    in_caption = message.text is None and message.caption is not None
+    entities = message.caption_entities if in_caption else message.entities
+    parse = message.parse_caption_entity if in_caption else message.parse_entity
+    for entity in entities or ():
+        if entity.type == MessageEntity.MENTION and parse(entity).lower() == f"@{username}":
             mentioned = True
         elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
             mentioned = True
@@ -105,7 +152,7 @@ def addressed_question(message: Message, bot) -> str | None:
               and replied.forum_topic_created is None)
     if not (mentioned or to_bot):
         return None
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if username:
         text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
     return " ".join(text.split())
@@ -116,9 +163,10 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     question = addressed_question(message, context.bot)
     if question is None:
         return  # chatter between people: stay quiet
-    if not question:
+    if not question:  # a bare mention: the person wants to ask something
         rt = runtime(context)
-        await reply(update, context, h("ask_usage", ui_lang(rt, update.effective_user)))
+        await reply(update, context, h("mention_empty", ui_lang(rt, update.effective_user),
+                                       bot=f"@{context.bot.username}"))
         return
     await answer_question(context, user=update.effective_user, chat=update.effective_chat, text=question,
                           reply_to=message.message_id, thread_id=topic_thread(message))
@@ -141,7 +189,8 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         rt = runtime(context)
         lang = ui_lang(rt, query.from_user)
         _, question_id, vote = query.data.split(":")
-        stored = rt.state.record_feedback(int(question_id), query.from_user.id, int(vote))
+        chat_id = query.message.chat.id if query.message is not None else None
+        stored = rt.state.record_feedback(int(question_id), query.from_user.id, int(vote), chat_id=chat_id)
         log.info(kv(event="feedback", question=question_id, user=query.from_user.id, vote=vote, stored=stored))
         await answer(t("feedback_thanks" if stored else "feedback_gone", lang))
 
@@ -167,6 +216,9 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = ui_lang(rt, user)
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(f"example_{n}", lang), callback_data=f"ex:{lang}:{n}")] for n in (1, 2, 3)])
+    if update.effective_chat.type != ChatType.PRIVATE:  # in a group the bot answers only when addressed
+        await reply(update, context, h("start_group", lang, bot=f"@{context.bot.username}"))
+        return
     await reply(update, context, h("start_greeting", lang, name=user.first_name if user else ""), keyboard)
     if rt.is_admin(user) and update.effective_chat.type == ChatType.PRIVATE:
         # An admin who had never opened the bot could not get the admin menu at start-up.
@@ -222,7 +274,7 @@ async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     lines = [f"<b>{h('sources_title', lang, count=len(families))}</b>"]
     for docs in sorted(families.values(), key=lambda ds: max(d.date for d in ds), reverse=True):
         shown = next((d for d in docs if d.lang == lang), None) or min(docs, key=lambda d: d.id != d.family)
-        langs = ", ".join(sorted(d.lang for d in docs))
+        langs = ", ".join(language_name(d.lang) for d in sorted(docs, key=lambda d: d.lang))
         details = " · ".join(p for p in (shown.date, langs) if p)
         lines.append(f"• {link(shown.url, shown.title)} — {esc(details)}")
     await reply(update, context, "\n".join(lines))

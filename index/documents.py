@@ -13,6 +13,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 LANGUAGES = ("kk", "ru", "en")
@@ -47,7 +48,9 @@ class Document:
 @dataclass(frozen=True)
 class Problem:
     path: str
-    reason: str
+    reason: str  # in English, for the command line and the log
+    key: str = ""  # names the reason for translation (bot.messages "doc_<key>"), filled in by ``values``
+    values: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -76,7 +79,14 @@ class Scan:
 
 
 class BadDocument(ValueError):
-    pass
+    def __init__(self, reason: str, key: str = "", **values: object):
+        super().__init__(reason)
+        self.key = key
+        self.values = tuple((name, str(value)) for name, value in values.items())
+
+
+def _problem(path, exc: BadDocument) -> Problem:
+    return Problem(str(path), str(exc), exc.key, exc.values)
 
 
 def file_hash(data: bytes) -> str:
@@ -105,15 +115,32 @@ def knowledge_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def unfollowed_links(folder: Path) -> list[Problem]:
+    """Symbolic links the scan cannot use: to a folder (not followed) or to nothing (broken)."""
+    problems = []
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_symlink():
+            continue
+        if path.is_dir():
+            problems.append(Problem(str(path), "a link to a folder, which is not read: move or copy the folder "
+                                               "itself into the knowledge folder", "link_folder"))
+        elif not path.exists() and is_knowledge_file(path):
+            target = os.readlink(path)
+            problems.append(Problem(str(path), f"a link to {target}, which does not exist", "link_missing",
+                                    (("target", target),)))
+    return problems
+
+
 def parse_document(path: Path, data: bytes) -> Document:
     if len(data) > MAX_FILE_BYTES:
-        raise BadDocument(f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        raise BadDocument(f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})", "too_large",
+                          size=f"{len(data):,}", limit=f"{MAX_FILE_BYTES:,}")
     if b"\x00" in data:
-        raise BadDocument("binary content, not text")
+        raise BadDocument("binary content, not text", "binary")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadDocument(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise BadDocument(f"not UTF-8 text ({exc.reason} at byte {exc.start})", "not_utf8") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if path.suffix.lower() == ".txt":
         meta, body = _parse_txt(text)
@@ -121,17 +148,17 @@ def parse_document(path: Path, data: bytes) -> Document:
         meta, body = _parse_markdown(text)
     doc_id = str(meta.get("id") or path.stem).strip()
     if not _ID_OK.match(doc_id):
-        raise BadDocument(f"id {doc_id!r} may only contain letters, digits, '.', '_' and '-'")
+        raise BadDocument(f"id {doc_id!r} may only contain letters, digits, '.', '_' and '-'", "bad_id", id=doc_id)
     lang = str(meta.get("lang") or "").strip().lower()
     if not lang:
         from index.language import detect_language  # local: only plain files without lang need it
 
         lang = detect_language(body).lang
     if lang not in LANGUAGES:
-        raise BadDocument(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+        raise BadDocument(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}", "unknown_lang", lang=lang)
     body = body.strip()
     if not body:
-        raise BadDocument("the article has no text")
+        raise BadDocument("the article has no text", "no_text")
     title = str(meta.get("title") or "").strip() or doc_id
     return Document(
         id=doc_id,
@@ -147,18 +174,51 @@ def parse_document(path: Path, data: bytes) -> Document:
     )
 
 
+@lru_cache(maxsize=1)
+def _front_matter_handler():
+    """A python-frontmatter handler with safe YAML without anchors and aliases (a few hundred bytes of
+    aliases expand to gigabytes), and with dates kept as text, so that an impossible date is this file's
+    named problem, checked by _date_text. Built on first use: `ask` mostly starts without yaml."""
+    import frontmatter
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise BadDocument("broken front matter: anchors and aliases (& and *) are not allowed", "aliases")
+            return super().compose_node(parent, index)
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    class Handler(frontmatter.YAMLHandler):
+        def load(self, fm: str, **kwargs):
+            return yaml.load(fm, Loader=Loader)
+
+    return Handler()
+
+
 def _parse_markdown(text: str) -> tuple[dict, str]:
     import frontmatter  # only files that changed are parsed: `ask` mostly starts without these
     import yaml
 
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_front_matter_handler())
+    except BadDocument:
+        raise
     except yaml.YAMLError as exc:
-        raise BadDocument(f"broken front matter: {str(exc).splitlines()[0]}") from None
+        detail = str(exc).splitlines()[0]
+        raise BadDocument(f"broken front matter: {detail}", "front_matter", detail=detail) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value YAML cannot build, e.g. !!float 'abc'
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BadDocument(f"broken front matter: {detail}", "front_matter", detail=detail) from None
     if text.lstrip().startswith("---") and not post.metadata:
-        raise BadDocument("broken front matter: the '---' block is not closed or holds no fields")
+        raise BadDocument("broken front matter: the '---' block is not closed or holds no fields", "unclosed")
     if not isinstance(post.metadata, dict):
-        raise BadDocument("broken front matter: expected 'key: value' fields")
+        raise BadDocument("broken front matter: expected 'key: value' fields", "not_fields")
     return post.metadata, post.content
 
 
@@ -182,7 +242,7 @@ def _date_text(value) -> str:
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
-        raise BadDocument(f"date {text!r} is not YYYY-MM-DD") from None
+        raise BadDocument(f"date {text!r} is not YYYY-MM-DD", "bad_date", date=text) from None
 
 
 def scan_knowledge(folder: Path, known: dict[str, FileRecord] | None = None) -> Scan:
@@ -197,6 +257,7 @@ def scan_knowledge(folder: Path, known: dict[str, FileRecord] | None = None) -> 
     known = known or {}
     recent = time.time_ns() - RACY_NS
     seen: dict[str, str] = {}
+    scan.problems.extend(unfollowed_links(folder))
     for path in knowledge_files(folder):
         rel = path.relative_to(folder).as_posix()
         try:
@@ -214,11 +275,20 @@ def scan_knowledge(folder: Path, known: dict[str, FileRecord] | None = None) -> 
                 record = FileRecord(len(data), mtime, record.content_hash, record.doc_id)
             else:
                 doc = None
-        except (BadDocument, OSError) as exc:
-            scan.problems.append(Problem(str(path), str(exc)))
+        except BadDocument as exc:
+            scan.problems.append(_problem(path, exc))
+            continue
+        except OSError as exc:
+            scan.problems.append(Problem(str(path), str(exc), "unreadable"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one odd file must never stop the scan of the others
+            scan.problems.append(Problem(str(path), f"cannot be read ({type(exc).__name__}: {exc})"[:300],
+                                         "unreadable"))
             continue
         if record.doc_id in seen:
-            scan.problems.append(Problem(str(path), f"id {record.doc_id!r} is already used by {seen[record.doc_id]}"))
+            scan.problems.append(Problem(str(path), f"id {record.doc_id!r} is already used by {seen[record.doc_id]}",
+                                         "duplicate_id",
+                                         (("id", record.doc_id), ("other", Path(seen[record.doc_id]).name))))
             continue
         seen[record.doc_id] = str(path)
         scan.files[rel] = record

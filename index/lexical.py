@@ -68,23 +68,28 @@ def tokenize(text: str, prefix_length: int = PREFIX_LENGTH) -> list[str]:
 
 
 class LexicalIndex:
-    def __init__(self, retriever: bm25s.BM25, size: int):
+    def __init__(self, retriever: bm25s.BM25 | None, size: int):
         self._retriever = retriever
         self.size = size
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
+        if not texts:  # an empty knowledge folder is valid; bm25s cannot index zero rows
+            return cls(None, 0)
         retriever = bm25s.BM25()
         # An empty document would have no tokens; bm25s needs at least one per row.
         retriever.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
         return cls(retriever, len(texts))
 
     def save(self, folder: Path) -> None:
+        if self._retriever is None:
+            folder.mkdir(parents=True, exist_ok=True)
+            return
         self._retriever.save(str(folder))
 
     @classmethod
     def load(cls, folder: Path, size: int) -> "LexicalIndex":
-        return cls(bm25s.BM25.load(str(folder)), size)
+        return cls(bm25s.BM25.load(str(folder)) if size else None, size)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for the query (zeros when no query word is known)."""

@@ -24,7 +24,9 @@ does not build an object per chunk or sentence.
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
 import secrets
 import shutil
@@ -53,6 +55,36 @@ MAX_DEAD_SHARE = 0.3  # merge the segments once this share of their rows belongs
 
 class IndexMissing(RuntimeError):
     """No usable index in the data folder yet."""
+
+
+class DiskFull(RuntimeError):
+    """The disk holding the data folder filled up during a reindex; the previous index stays live."""
+
+    def __init__(self, data_dir: Path, needed: int = 0):
+        self.data_dir = Path(data_dir)
+        try:
+            free = shutil.disk_usage(self.data_dir).free
+        except OSError:
+            free = 0
+        # What the failed write needed beyond what is free, with a margin for SQLite's journal.
+        self.free_mb = max(10, math.ceil((needed - free) / 1_000_000) + 10)
+        super().__init__(f"the disk holding the data folder {self.data_dir} (CENTRE_BOT_DATA_DIR) is full: free at "
+                         f"least {self.free_mb} MB there, then reindex again; the previous index keeps answering")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT, SQLite's "database or disk is full", numpy's short write ("requested … written")."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(exc).lower()
+        if isinstance(exc, sqlite3.OperationalError) and "disk is full" in text:
+            return True
+        if isinstance(exc, (OSError, RuntimeError)) and ("requested" in text and "written" in text
+                                                        or "no space left" in text):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @dataclass
@@ -146,6 +178,35 @@ def write_generation(
     final = root / manifest.generation
     tmp = root / f".{manifest.generation}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _write_files(tmp, manifest, files, order, new, base, background_vectors, language_means)
+        os.replace(tmp, final)
+        pointer = root / f".{CURRENT}.tmp"
+        pointer.write_text(manifest.generation, encoding="utf-8")
+        _fsync_file(pointer)
+        os.replace(pointer, root / CURRENT)
+    except BaseException as exc:
+        needed = max(folder_bytes(tmp), _live_bytes(root))
+        shutil.rmtree(tmp, ignore_errors=True)  # a half-written generation must not eat the space left
+        if current_generation(data_dir) != manifest.generation:
+            shutil.rmtree(final, ignore_errors=True)
+        if is_disk_full(exc):
+            raise DiskFull(data_dir, needed=needed * 3 // 2) from exc
+        raise
+    _prune(root, keep=manifest.generation)
+    return final
+
+
+def _write_files(
+    tmp: Path,
+    manifest: Manifest,
+    files: dict[str, FileRecord],
+    order: list[str],
+    new: NewRows,
+    base: "Snapshot | None",
+    background_vectors: np.ndarray,
+    language_means: np.ndarray,
+) -> None:
     (tmp / "segments").mkdir(parents=True)
 
     fresh = {d.id for d in new.documents}
@@ -181,13 +242,16 @@ def write_generation(
     _write_json(tmp / "manifest.json", asdict(manifest), indent=1)
     _fsync_tree(tmp)
 
-    os.replace(tmp, final)
-    pointer = root / f".{CURRENT}.tmp"
-    pointer.write_text(manifest.generation, encoding="utf-8")
-    _fsync_file(pointer)
-    os.replace(pointer, root / CURRENT)
-    _prune(root, keep=manifest.generation)
-    return final
+
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def _live_bytes(root: Path) -> int:
+    name = current_generation(root.parent)
+    return folder_bytes(root / name) if name else 0
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +85,49 @@ def test_operator_mistakes_get_a_clear_message_not_a_traceback(tmp_path):
     assert "Traceback" not in bad_model.stderr
     bad_setting = run("ask", "hi", env={"CENTRE_BOT_MIN_RELEVANCE": "seven"})
     assert bad_setting.returncode != 0 and "CENTRE_BOT_MIN_RELEVANCE" in bad_setting.stderr
+
+
+def test_an_empty_knowledge_folder_is_a_valid_start(tmp_path):
+    knowledge, data = tmp_path / "k", tmp_path / "d"
+    knowledge.mkdir()
+    built = run("reindex", "--json", "--knowledge", str(knowledge), "--data", str(data))
+    assert built.returncode == 0, built.stderr
+    assert json.loads(built.stdout)["documents"] == 0
+    asked = run("ask", "--json", "--knowledge", str(knowledge), "--data", str(data), "Где будет центр?", "Where?")
+    assert asked.returncode == 0, asked.stderr
+    rows = [json.loads(line) for line in asked.stdout.splitlines()]
+    assert [r["answered"] for r in rows] == [False, False] and [r["language"] for r in rows] == ["ru", "en"]
+    assert "нет ни одной статьи" in rows[0]["answer"] and "no articles" in rows[1]["answer"]
+
+
+def test_a_full_disk_during_reindex_says_how_much_to_free_and_leaves_no_temporary_folder(tmp_path):
+    if shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs unshare to mount a small tmpfs")
+    knowledge = copy_corpus(tmp_path / "k", with_distractors=False)
+    built = tmp_path / "built"
+    assert run("reindex", "--knowledge", str(knowledge), "--data", str(built)).returncode == 0
+    (knowledge / "copy.md").write_text(
+        (knowledge / "central-asia-centre.en.md").read_text(encoding="utf-8").replace(
+            "id: central-asia-centre-en", "id: copy-en"), encoding="utf-8")
+    data = tmp_path / "small"
+    data.mkdir()
+    size_kb = sum(p.stat().st_size for p in built.rglob("*") if p.is_file()) // 1024 + 160
+    script = (f"mount -t tmpfs -o size={size_kb}k tmpfs {data} && cp -a {built}/. {data}/ && "
+              f"{sys.executable} -m bot.cli reindex --knowledge {knowledge} --data {data}; echo rc=$?; "
+              f"ls -a {data}/index; cat {data}/index/CURRENT")
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
+    assert "rc=2" in result.stdout, result.stdout + result.stderr
+    assert re.search(r"the disk holding the data folder \S+ \(CENTRE_BOT_DATA_DIR\) is full: free at least \d+ MB",
+                     result.stderr, re.IGNORECASE), result.stderr
+    assert "Traceback" not in result.stderr and ".tmp" not in result.stdout
+    live = (built / "index" / "CURRENT").read_text(encoding="utf-8").strip()
+    assert result.stdout.strip().endswith(live)  # the previous index is still the live one
+
+
+def test_the_index_and_cache_are_created_for_their_owner_only(tmp_path):
+    data = tmp_path / "d"
+    assert run("reindex", "--knowledge", str(ROOT / "knowledge"), "--data", str(data)).returncode == 0
+    modes = {p.relative_to(data).as_posix(): p.stat().st_mode & 0o777 for p in [data, *data.rglob("*")]}
+    assert all(mode & 0o077 == 0 for mode in modes.values()), modes

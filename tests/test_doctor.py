@@ -213,6 +213,13 @@ def test_invalid_settings_are_named_and_the_other_checks_still_run(fake, deploym
     line(lines, "index", "OK")
 
 
+def test_an_invalid_admin_id_is_explained_once_in_words(fake, deployment):
+    code, lines = doctor(good_env(fake, deployment, admin_ids="12x,@bob"))
+    problems = [entry for entry in lines if "ADMIN_IDS" in entry or entry.split()[1:2] == ["admins:"]]
+    assert code == 1 and len(problems) == 1
+    assert "12x, @bob is not a numeric Telegram user id" in problems[0] and "int()" not in problems[0]
+
+
 def test_missing_admins_is_a_warning_and_strict_fails_on_it(fake, deployment):
     env = good_env(fake, deployment, admin_ids=None)
     code, lines = doctor(env)
@@ -406,3 +413,14 @@ def test_a_crashing_check_is_reported_without_leaking_secrets(fake, deployment, 
     assert "the check itself failed: RuntimeError" in failed and "1234…ijkl" in failed
     assert TOKEN not in "\n".join(lines)
     line(lines, "index", "OK")  # the checks after it still ran
+
+
+def test_an_empty_knowledge_folder_is_a_warning_with_the_way_to_add_articles(fake, deployment, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = good_env(fake, deployment, knowledge_dir=str(empty), data_dir=str(tmp_path / "fresh"))
+    CliRunner().invoke(app, ["reindex"], env=env)
+    code, lines = doctor(env)
+    assert "/add" in line(lines, "knowledge", "WARN")
+    assert "0 article(s)" in line(lines, "index", "OK")
+    assert code == 0

@@ -76,3 +76,38 @@ def test_the_shipped_knowledge_is_the_seed_in_three_languages():
     assert by_lang["ru"].family == by_lang["en"].family == by_lang["kk"].id
     assert by_lang["kk"].source == "Kazinform" and by_lang["kk"].date == "2025-11-19"
     assert "Л.Н.Гумилев атындағы Еуразия ұлттық университеті" in by_lang["kk"].body
+
+
+def test_one_odd_file_never_stops_the_scan_and_is_named(tmp_path):
+    write(tmp_path, "good.md", GOOD)
+    write(tmp_path, "month-13.md", GOOD.replace("2025-11-19", "2025-13-45").replace("good-one", "x1"))
+    write(tmp_path, "feb-30.md", GOOD.replace("2025-11-19", "2025-02-30").replace("good-one", "x2"))
+    write(tmp_path, "bad-tag.md", GOOD.replace('title: "A good article"', "title: !!float 'abc'").replace("good-one", "x3"))
+    bomb = "---\nid: x4\nlang: en\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]\n"
+    write(tmp_path, "bomb.md", bomb + "title: *i\n---\nText.\n")
+    write(tmp_path, "deep.md", "---\nid: x5\nlang: en\ntitle: " + "[" * 100_000 + "\n---\nText.\n")
+    scan = scan_knowledge(tmp_path)
+    assert [d.id for d in scan.documents] == ["good-one"]
+    problems = {Path(p.path).name: p.reason for p in scan.problems}
+    assert "'2025-13-45' is not YYYY-MM-DD" in problems["month-13.md"]
+    assert "'2025-02-30' is not YYYY-MM-DD" in problems["feb-30.md"]
+    assert "broken front matter" in problems["bad-tag.md"]
+    assert "aliases" in problems["bomb.md"]
+    assert set(problems) == {"month-13.md", "feb-30.md", "bad-tag.md", "bomb.md", "deep.md"}
+
+
+def test_symbolic_links_that_cannot_be_read_are_reported(tmp_path):
+    knowledge, elsewhere = tmp_path / "knowledge", tmp_path / "elsewhere"
+    knowledge.mkdir()
+    elsewhere.mkdir()
+    write(elsewhere, "linked.md", GOOD)
+    (knowledge / "folder").symlink_to(elsewhere, target_is_directory=True)
+    (knowledge / "gone.md").symlink_to(tmp_path / "missing.md")
+    (knowledge / "file.md").symlink_to(elsewhere / "linked.md")  # a link to a file is simply read
+    scan = scan_knowledge(knowledge)
+    assert [d.id for d in scan.documents] == ["good-one"]
+    problems = {Path(p.path).name: p.reason for p in scan.problems}
+    assert "link to a folder" in problems["folder"] and "does not exist" in problems["gone.md"]

@@ -33,6 +33,7 @@ class Behaviour:
     reply: str = RU_GOOD
     status: int = 200
     sleep: float = 0.0
+    drip: bool = False  # send the answer one byte every 0.1 s (no single read ever times out)
 
 
 @dataclass
@@ -77,6 +78,21 @@ def _handler(fake: FakeLLM):
             except OSError:  # the client gave up (timeout) and closed the connection
                 pass
 
+        def _drip(self, status: int, payload: dict) -> None:
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                for i in range(len(data)):
+                    if fake.stop.wait(0.1):
+                        return
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+            except OSError:
+                pass
+
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
@@ -95,7 +111,7 @@ def _handler(fake: FakeLLM):
             if behaviour.status != 200:
                 self._send(behaviour.status, {"error": {"message": "boom", "type": "server_error", "code": None}})
                 return
-            self._send(200, {
+            (self._drip if behaviour.drip else self._send)(200, {
                 "id": "chatcmpl-test",
                 "object": "chat.completion",
                 "created": int(time.time()),
@@ -247,6 +263,19 @@ def test_a_slow_endpoint_times_out_and_falls_back(llm_assistant, llm):
     _assert_fallback(answer, extractive, ["llm failed"])
     assert "timeout" in answer.note.lower()
     assert elapsed < SLEEP + 1  # loose: the client gave up rather than waiting the server out
+
+
+def test_an_endpoint_that_drips_is_given_up_on_at_the_total_deadline(llm_assistant, llm):
+    extractive = _extractive(llm_assistant)
+    llm.reset(drip=True)
+
+    started = time.monotonic()
+    answer = llm_assistant.ask(RU_QUESTION)
+    elapsed = time.monotonic() - started
+
+    _assert_fallback(answer, extractive, ["llm failed"])
+    assert elapsed < TIMEOUT + 1.0, elapsed  # each byte came well within the per-read timeout
+    assert llm.requests[0].body["max_tokens"] > 0
 
 
 def test_an_unanswerable_question_never_calls_the_llm(llm_assistant, llm):

