@@ -217,7 +217,7 @@ def _from_pdf(stem: str, data: bytes) -> Article:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise IngestError("ingest_bad_file", error="the PDF is password-protected")
+            raise IngestError("ingest_pdf_locked")
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
     except IngestError:
@@ -281,13 +281,13 @@ def _from_docx(stem: str, data: bytes) -> Article:
     _check_docx_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
+        # Only the first paragraphs' styles are needed (the title); python-docx looks each one up slowly.
+        paragraphs = [(p, text) for p in document.paragraphs if (text := p.text.strip())]
+        paragraphs = [(p.style.name if i < 3 and p.style is not None else "", text)
+                      for i, (p, text) in enumerate(paragraphs)]
+        title = _clean_title(document.core_properties.title or "")
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for broken files
         raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
-    # Only the first paragraphs' styles are needed (the title); python-docx looks each one up slowly.
-    paragraphs = [(p, text) for p in document.paragraphs if (text := p.text.strip())]
-    paragraphs = [(p.style.name if i < 3 and p.style is not None else "", text)
-                  for i, (p, text) in enumerate(paragraphs)]
-    title = _clean_title(document.core_properties.title or "")
     if not title and paragraphs:
         headed = [i for i, (style, _) in enumerate(paragraphs[:3]) if style.startswith(("Title", "Heading"))]
         index = headed[0] if headed else 0
@@ -456,8 +456,11 @@ def article_from_page(url: str, body: bytes, content_type: str = "text/html") ->
         import trafilatura
     except ImportError as exc:  # the operator's install is incomplete: say what to install
         raise IngestError("ingest_extractor_missing", error=str(exc)[:200]) from None
-    doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False,
-                                      include_tables=False, favor_precision=True)
+    try:
+        doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False,
+                                          include_tables=False, favor_precision=True)
+    except Exception as exc:  # noqa: BLE001 - trafilatura and lxml raise many types for odd pages
+        raise IngestError("ingest_bad_page", error=f"{type(exc).__name__}: {exc}"[:200]) from None
     text = (doc.text if doc is not None else "") or ""
     if not text.strip():
         raise IngestError("ingest_no_article")

@@ -437,7 +437,8 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             await edit_html(app.bot, status, done + "\n\n" + report_html(report, lang))
             await announce_new(app, notify=[(status.chat_id, lang)])
     except ingest.IngestError as exc:
-        log.info(kv(event="add_refused", reason=exc.key, **{k: v for k, v in exc.values.items() if k != "error"}))
+        # The raw library error (English, Python) goes to the log only; the admin's text says what to do.
+        log.info(kv(event="add_refused", reason=exc.key, **exc.values))
         await edit_html(app.bot, status, h(exc.key, lang, **exc.values))
 
 

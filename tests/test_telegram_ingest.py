@@ -362,3 +362,15 @@ def test_refusal_texts_exist_in_every_language():
     source = Path(ingest.__file__).read_text(encoding="utf-8")
     keys = set(re.findall(r'IngestError\(\s*"(\w+)"', source))
     assert keys and all(key in TEXTS and set(TEXTS[key]) >= set(LANGS) for key in keys), keys - set(TEXTS)
+
+
+def test_an_extractor_failure_on_a_page_is_a_refusal_not_a_crash(monkeypatch):
+    import trafilatura
+
+    def broken(*args, **kwargs):
+        raise ValueError("lxml could not parse it")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    with pytest.raises(IngestError) as caught:
+        ingest.article_from_page("https://example.org/news/1", NEWS_HTML.encode())
+    assert caught.value.key == "ingest_bad_page" and "lxml" in caught.value.values["error"]
