@@ -15,8 +15,10 @@ import datetime as dt
 import hashlib
 import io
 import ipaddress
+import multiprocessing
 import os
 import re
+import resource
 import socket
 import time
 import zipfile
@@ -35,6 +37,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB; 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 MAX_DOCX_UNPACKED = 20 * 1024 * 1024  # all parts of a .docx unpacked; the article itself is at most 2 MB
 MAX_DOCX_PARAGRAPHS = 20_000
+MAX_PARSE_MEMORY = 1024 * 1024 * 1024  # address space of the worker that reads one upload
 MAX_REDIRECTS = 5
 FETCH_TIMEOUT = 20.0  # seconds for the whole fetch, redirects included
 READ_STALL = 5.0  # seconds one read may wait
@@ -184,6 +187,49 @@ def article_from_file(file_name: str, data: bytes) -> Article:
     if match:
         return _finish(match.group(2), _paragraphs(rest.split("\n")), date=match.group(1))
     return _finish(first, _paragraphs(rest.split("\n")))
+
+
+def article_from_file_isolated(file_name: str, data: bytes, seconds: float, memory: int | None = None) -> Article:
+    """article_from_file in a fresh worker process limited to ``memory`` bytes (MAX_PARSE_MEMORY) and
+    ``seconds``, killed past either: a hostile document costs that worker, never the bot. Blocks: run it in a
+    thread."""
+    memory = memory or MAX_PARSE_MEMORY
+    # spawn, not fork: forking a process with threads (asyncio, the HTTP pool) can deadlock the child.
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_parse_in_worker, args=(sender, file_name, data, memory), daemon=True)
+    deadline = time.monotonic() + seconds
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
+            raise IngestError("ingest_took_too_long", seconds=f"{seconds:g}")
+        try:
+            outcome, value = receiver.recv()
+        except EOFError:  # died without a word: killed by a C library running out of memory, or a crash
+            raise IngestError("ingest_too_much_memory", limit=_mb(memory), error="worker died") from None
+    finally:
+        worker.kill()
+        worker.join()
+        receiver.close()
+    if outcome == "article":
+        return value
+    if outcome == "memory":
+        raise IngestError("ingest_too_much_memory", limit=_mb(memory))
+    key, values = value
+    raise IngestError(key, **values)
+
+
+def _parse_in_worker(sender, file_name: str, data: bytes, memory: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        result = ("article", article_from_file(file_name, data))
+    except IngestError as exc:  # sent as plain values: IngestError's keyword arguments do not pickle
+        result = ("refused", (exc.key, exc.values))
+    except MemoryError:
+        result = ("memory", None)
+    sender.send(result)
+    sender.close()
 
 
 def _decode(data: bytes) -> str:

@@ -423,6 +423,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Чтение файла заняло больше {seconds} с и было остановлено. Пришлите текст как .txt.",
         "en": "Reading the file took longer than {seconds} s and was stopped. Send the text as .txt instead.",
     },
+    "ingest_too_much_memory": {
+        "kk": "Бұл файлды оқу {limit} жадтан көп қажет етті, сондықтан тоқтатылды. Оны бірнеше файлға бөліңіз "
+        "немесе мәтінді .txt ретінде жіберіңіз.",
+        "ru": "Чтение этого файла потребовало больше {limit} памяти и было остановлено. Разделите его на несколько "
+        "файлов или пришлите текст как .txt.",
+        "en": "Reading this file needed more than {limit} of memory and was stopped. Split it into several files, "
+        "or send the text as .txt.",
+    },
     "ingest_docx_too_big": {
         "kk": "Бұл .docx файлы ашқанда тым үлкен ({size}; шегі — {limit}). Мәтінді жаңа құжатқа көшіріп, "
         "суреттерсіз сақтаңыз немесе .txt ретінде жіберіңіз.",

@@ -44,7 +44,7 @@ from tests.telegram_support import (
     make_settings,
     wait_until,
 )
-from tests.test_telegram_ingest import NEWS_HTML, RU_BODY, make_docx
+from tests.test_telegram_ingest import HUNGRY_TXT, NEWS_HTML, RU_BODY, make_docx
 
 WAIT = 30.0  # generous: the suite may share the CPU with other work; every wait returns as soon as it can
 USER, USER2, USER3 = 555001, 555002, 555003
@@ -562,6 +562,22 @@ def test_unreadable_uploads_are_explained_in_russian_with_the_library_error_only
         assert set(re.findall(r"[A-Za-z]+", text)) <= {"docx", "pdf", "txt"}, text
     errors = " ".join(logged(caplog, "add_refused"))
     assert errors.count("reason=ingest_bad_file") == 3 and "Error" in errors
+
+
+def test_an_upload_that_needs_too_much_memory_is_refused_and_questions_are_still_answered(deploy, monkeypatch):
+    from bot import ingest
+
+    monkeypatch.setattr(ingest, "MAX_PARSE_MEMORY", 150 * 1024 * 1024)
+    d = deploy()
+    fake = d.fake
+    fake.add_file("TXT-1", HUNGRY_TXT, "огромный.txt")
+    with d.bot():
+        fake.push_message(ADMIN, "/add", document="TXT-1", language_code="ru")
+        refusal = wait_text(fake, ADMIN, "потребовало больше 150.0 MB памяти")
+        fake.push_message(USER, "Где будет создан Центральноазиатский региональный центр?", language_code="ru")
+        answer = wait_answers(fake, USER)[0]
+    assert "как .txt" in refusal and not list((d.root / "knowledge").glob("zagolovok*"))
+    assert "Гумил" in answer["text"]
 
 
 def test_add_a_news_page_by_url_from_127_0_0_1(deploy):
