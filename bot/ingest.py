@@ -15,8 +15,10 @@ import datetime as dt
 import hashlib
 import io
 import ipaddress
+import multiprocessing
 import os
 import re
+import resource
 import socket
 import time
 import zipfile
@@ -35,6 +37,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB; 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 MAX_DOCX_UNPACKED = 20 * 1024 * 1024  # all parts of a .docx unpacked; the article itself is at most 2 MB
 MAX_DOCX_PARAGRAPHS = 20_000
+MAX_PARSE_MEMORY = 1024 * 1024 * 1024  # address space of the worker that reads one upload
 MAX_REDIRECTS = 5
 FETCH_TIMEOUT = 20.0  # seconds for the whole fetch, redirects included
 READ_STALL = 5.0  # seconds one read may wait
@@ -186,6 +189,49 @@ def article_from_file(file_name: str, data: bytes) -> Article:
     return _finish(first, _paragraphs(rest.split("\n")))
 
 
+def article_from_file_isolated(file_name: str, data: bytes, seconds: float, memory: int | None = None) -> Article:
+    """article_from_file in a fresh worker process limited to ``memory`` bytes (MAX_PARSE_MEMORY) and
+    ``seconds``, killed past either: a hostile document costs that worker, never the bot. Blocks: run it in a
+    thread."""
+    memory = memory or MAX_PARSE_MEMORY
+    # spawn, not fork: forking a process with threads (asyncio, the HTTP pool) can deadlock the child.
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_parse_in_worker, args=(sender, file_name, data, memory), daemon=True)
+    deadline = time.monotonic() + seconds
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
+            raise IngestError("ingest_took_too_long", seconds=f"{seconds:g}")
+        try:
+            outcome, value = receiver.recv()
+        except EOFError:  # died without a word: killed by a C library running out of memory, or a crash
+            raise IngestError("ingest_too_much_memory", limit=_mb(memory), error="worker died") from None
+    finally:
+        worker.kill()
+        worker.join()
+        receiver.close()
+    if outcome == "article":
+        return value
+    if outcome == "memory":
+        raise IngestError("ingest_too_much_memory", limit=_mb(memory))
+    key, values = value
+    raise IngestError(key, **values)
+
+
+def _parse_in_worker(sender, file_name: str, data: bytes, memory: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        result = ("article", article_from_file(file_name, data))
+    except IngestError as exc:  # sent as plain values: IngestError's keyword arguments do not pickle
+        result = ("refused", (exc.key, exc.values))
+    except MemoryError:
+        result = ("memory", None)
+    sender.send(result)
+    sender.close()
+
+
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
         raise IngestError("ingest_not_text")
@@ -217,7 +263,7 @@ def _from_pdf(stem: str, data: bytes) -> Article:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise IngestError("ingest_bad_file", error="the PDF is password-protected")
+            raise IngestError("ingest_pdf_locked")
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
     except IngestError:
@@ -281,13 +327,13 @@ def _from_docx(stem: str, data: bytes) -> Article:
     _check_docx_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
+        # Only the first paragraphs' styles are needed (the title); python-docx looks each one up slowly.
+        paragraphs = [(p, text) for p in document.paragraphs if (text := p.text.strip())]
+        paragraphs = [(p.style.name if i < 3 and p.style is not None else "", text)
+                      for i, (p, text) in enumerate(paragraphs)]
+        title = _clean_title(document.core_properties.title or "")
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for broken files
         raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
-    # Only the first paragraphs' styles are needed (the title); python-docx looks each one up slowly.
-    paragraphs = [(p, text) for p in document.paragraphs if (text := p.text.strip())]
-    paragraphs = [(p.style.name if i < 3 and p.style is not None else "", text)
-                  for i, (p, text) in enumerate(paragraphs)]
-    title = _clean_title(document.core_properties.title or "")
     if not title and paragraphs:
         headed = [i for i, (style, _) in enumerate(paragraphs[:3]) if style.startswith(("Title", "Heading"))]
         index = headed[0] if headed else 0
@@ -456,8 +502,11 @@ def article_from_page(url: str, body: bytes, content_type: str = "text/html") ->
         import trafilatura
     except ImportError as exc:  # the operator's install is incomplete: say what to install
         raise IngestError("ingest_extractor_missing", error=str(exc)[:200]) from None
-    doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False,
-                                      include_tables=False, favor_precision=True)
+    try:
+        doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False,
+                                          include_tables=False, favor_precision=True)
+    except Exception as exc:  # noqa: BLE001 - trafilatura and lxml raise many types for odd pages
+        raise IngestError("ingest_bad_page", error=f"{type(exc).__name__}: {exc}"[:200]) from None
     text = (doc.text if doc is not None else "") or ""
     if not text.strip():
         raise IngestError("ingest_no_article")

@@ -398,9 +398,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "has no text layer: send the text as .docx or .txt instead.",
     },
     "ingest_bad_file": {
-        "kk": "Файлды оқу мүмкін болмады ({error}). Оның компьютерде ашылатынын тексеріп, қайта жіберіңіз.",
-        "ru": "Не удалось прочитать файл ({error}). Проверьте, что он открывается на компьютере, и отправьте снова.",
-        "en": "The file could not be read ({error}). Check that it opens on your computer and send it again.",
+        "kk": "Файлды оқу мүмкін болмады: оны қайтадан .docx немесе .pdf ретінде сақтаңыз не мәтінді .txt "
+        "файлымен жіберіңіз.",
+        "ru": "Не удалось прочитать файл: сохраните его заново как .docx или .pdf либо пришлите текст файлом .txt.",
+        "en": "The file could not be read: save it again as .docx or .pdf, or send the text as a .txt file.",
+    },
+    "ingest_pdf_locked": {
+        "kk": "PDF құпиясөзбен қорғалған. Қорғаусыз PDF ретінде сақтаңыз не мәтінді .docx немесе .txt файлымен жіберіңіз.",
+        "ru": "PDF защищён паролем. Сохраните его без защиты или пришлите текст файлом .docx или .txt.",
+        "en": "The PDF is password-protected. Save it without protection, or send the text as .docx or .txt.",
     },
     "ingest_invalid": {
         "kk": "Мақаланы индекстеу мүмкін емес: {error}",
@@ -416,6 +422,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Файлды оқу {seconds} секундтан асып кетті, сондықтан тоқтатылды. Мәтінді .txt ретінде жіберіңіз.",
         "ru": "Чтение файла заняло больше {seconds} с и было остановлено. Пришлите текст как .txt.",
         "en": "Reading the file took longer than {seconds} s and was stopped. Send the text as .txt instead.",
+    },
+    "ingest_too_much_memory": {
+        "kk": "Бұл файлды оқу {limit} жадтан көп қажет етті, сондықтан тоқтатылды. Оны бірнеше файлға бөліңіз "
+        "немесе мәтінді .txt ретінде жіберіңіз.",
+        "ru": "Чтение этого файла потребовало больше {limit} памяти и было остановлено. Разделите его на несколько "
+        "файлов или пришлите текст как .txt.",
+        "en": "Reading this file needed more than {limit} of memory and was stopped. Split it into several files, "
+        "or send the text as .txt.",
     },
     "ingest_docx_too_big": {
         "kk": "Бұл .docx файлы ашқанда тым үлкен ({size}; шегі — {limit}). Мәтінді жаңа құжатқа көшіріп, "
@@ -462,9 +476,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "the article as a file.",
     },
     "ingest_fetch_failed": {
-        "kk": "Бетті жүктеу мүмкін болмады ({error}). Сілтемені тексеріңіз немесе кейінірек қайталаңыз.",
-        "ru": "Не удалось загрузить страницу ({error}). Проверьте ссылку или попробуйте позже.",
-        "en": "The page could not be downloaded ({error}). Check the link or try again later.",
+        "kk": "Бетті жүктеу мүмкін болмады. Сілтемені тексеріңіз немесе кейінірек қайталаңыз.",
+        "ru": "Не удалось загрузить страницу. Проверьте ссылку или попробуйте позже.",
+        "en": "The page could not be downloaded. Check the link or try again later.",
     },
     "ingest_http_status": {
         "kk": "Сайт {status} қатесімен жауап берді. Сілтеменің браузерде ашылатынын тексеріңіз.",
@@ -486,17 +500,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Ссылка перенаправляет больше {limit} раз. Откройте её в браузере и пришлите конечный адрес.",
         "en": "The link redirects more than {limit} times. Open it in a browser and send me the final address.",
     },
+    "ingest_bad_page": {
+        "kk": "Бұл бетті оқу мүмкін болмады. Мәтінді .txt немесе .docx файлына көшіріп, /add арқылы жіберіңіз.",
+        "ru": "Не удалось разобрать эту страницу. Скопируйте текст в файл .txt или .docx и отправьте его с /add.",
+        "en": "That page could not be read. Copy the text into a .txt or .docx file and send it with /add.",
+    },
     "ingest_no_article": {
         "kk": "Бұл беттен мақала мәтінін таба алмадым. Мәтінді .txt немесе .docx файлына көшіріп, /add арқылы жіберіңіз.",
         "ru": "Не удалось найти на странице текст статьи. Скопируйте текст в файл .txt или .docx и отправьте его с /add.",
         "en": "I couldn't find article text on that page. Copy the text into a .txt or .docx file and send it with /add.",
     },
     "ingest_extractor_missing": {
-        "kk": "Бұл серверде веб-беттерді оқу мүмкіндігі жоқ ({error}). Операторға жетіспейтін пакетті орнатуды "
+        "kk": "Бұл серверде веб-беттерді оқу мүмкіндігі жоқ. Операторға жетіспейтін пакетті орнатуды "
         "айтыңыз; әзірге мақаланы файл ретінде жіберіңіз.",
-        "ru": "На этом сервере чтение веб-страниц недоступно ({error}). Попросите оператора установить недостающий "
+        "ru": "На этом сервере чтение веб-страниц недоступно. Попросите оператора установить недостающий "
         "пакет, а пока пришлите статью файлом.",
-        "en": "Reading web pages is not available on this server ({error}). Ask the operator to install the missing "
+        "en": "Reading web pages is not available on this server. Ask the operator to install the missing "
         "package; meanwhile, send the article as a file.",
     },
     "remove_pick": {

@@ -408,13 +408,15 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
                 log.warning(kv(event="download_failed", file=document.file_id, error=f"{type(exc).__name__}: {exc}"))
                 await edit_html(app.bot, status, h("add_download_failed", lang))
                 return
-            work = asyncio.to_thread(ingest.article_from_file, document.file_name or "file", data)
+            # The worker process has its own memory and time limits and is killed past them.
+            article = await asyncio.to_thread(ingest.article_from_file_isolated, document.file_name or "file",
+                                              data, INGEST_SECONDS)
         else:
-            work = asyncio.to_thread(ingest.article_from_url, url, rt.settings.allow_private_urls)
-        try:
-            article = await asyncio.wait_for(work, INGEST_SECONDS)
-        except asyncio.TimeoutError:
-            raise ingest.IngestError("ingest_took_too_long", seconds=INGEST_SECONDS) from None
+            try:
+                article = await asyncio.wait_for(
+                    asyncio.to_thread(ingest.article_from_url, url, rt.settings.allow_private_urls), INGEST_SECONDS)
+            except asyncio.TimeoutError:
+                raise ingest.IngestError("ingest_took_too_long", seconds=INGEST_SECONDS) from None
         async with rt.reindex_lock:  # one change to the knowledge folder at a time
             scan = await asyncio.to_thread(scan_knowledge, rt.assistant.knowledge_dir)
             duplicate = ingest.find_duplicate(article, scan.documents)
@@ -437,7 +439,8 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             await edit_html(app.bot, status, done + "\n\n" + report_html(report, lang))
             await announce_new(app, notify=[(status.chat_id, lang)])
     except ingest.IngestError as exc:
-        log.info(kv(event="add_refused", reason=exc.key, **{k: v for k, v in exc.values.items() if k != "error"}))
+        # The raw library error (English, Python) goes to the log only; the admin's text says what to do.
+        log.info(kv(event="add_refused", reason=exc.key, **exc.values))
         await edit_html(app.bot, status, h(exc.key, lang, **exc.values))
 
 

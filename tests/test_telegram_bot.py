@@ -8,6 +8,7 @@ same `serve` as `centre-bot run`) and waits with bounded waits only.
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import logging
 import re
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +44,7 @@ from tests.telegram_support import (
     make_settings,
     wait_until,
 )
-from tests.test_telegram_ingest import NEWS_HTML, RU_BODY, make_docx
+from tests.test_telegram_ingest import HUNGRY_TXT, NEWS_HTML, RU_BODY, make_docx
 
 WAIT = 30.0  # generous: the suite may share the CPU with other work; every wait returns as soon as it can
 USER, USER2, USER3 = 555001, 555002, 555003
@@ -529,6 +531,53 @@ def test_add_an_uploaded_docx_then_it_answers_from_it_and_announces_it(deploy):
     assert "7 по 11 июля 2026" in answer["text"] and json.loads(d.state.question(1)["cited"]) == [doc_id]
     assert len(post) == 1 and post[0].params["text"].startswith("📰 <b>Летняя школа по непрерывному образованию")
     assert [c["file_id"] for c in fake.calls_of("getFile")] == ["DOC-1"]  # the .exe was never downloaded
+
+
+def _docx_with_broken_xml() -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(SUMMER_SCHOOL_DOCX))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            archive.writestr(info.filename, b"<w:document><w:body><w:p>" if info.filename == "word/document.xml" else data)
+    return out.getvalue()
+
+
+def test_unreadable_uploads_are_explained_in_russian_with_the_library_error_only_in_the_log(deploy, caplog):
+    d = deploy()
+    fake = d.fake
+    uploads = {"PDF-1": (b"%PDF-1.4 garbage", "отчёт.pdf"), "DOCX-1": (b"PK\x03\x04 not a zip", "новость.docx"),
+               "DOCX-2": (_docx_with_broken_xml(), "статья.docx")}
+    for file_id, (data, name) in uploads.items():
+        fake.add_file(file_id, data, name)
+    with caplog.at_level(logging.INFO), d.bot():
+        for file_id in uploads:
+            fake.push_message(ADMIN, "/add", document=file_id, language_code="ru")
+        wait_until(lambda: sum("Не удалось прочитать файл" in t for t in bot_texts(fake, ADMIN)) == 3, WAIT)
+    refusals = [t for t in bot_texts(fake, ADMIN) if "Не удалось прочитать файл" in t]
+    assert len(refusals) == 3
+    for text in refusals:
+        assert "сохраните его заново как .docx или .pdf" in text
+        # Latin letters only in the file types it names: no English, no exception names.
+        assert set(re.findall(r"[A-Za-z]+", text)) <= {"docx", "pdf", "txt"}, text
+    errors = " ".join(logged(caplog, "add_refused"))
+    assert errors.count("reason=ingest_bad_file") == 3 and "Error" in errors
+
+
+def test_an_upload_that_needs_too_much_memory_is_refused_and_questions_are_still_answered(deploy, monkeypatch):
+    from bot import ingest
+
+    monkeypatch.setattr(ingest, "MAX_PARSE_MEMORY", 150 * 1024 * 1024)
+    d = deploy()
+    fake = d.fake
+    fake.add_file("TXT-1", HUNGRY_TXT, "огромный.txt")
+    with d.bot():
+        fake.push_message(ADMIN, "/add", document="TXT-1", language_code="ru")
+        refusal = wait_text(fake, ADMIN, "потребовало больше 150.0 MB памяти")
+        fake.push_message(USER, "Где будет создан Центральноазиатский региональный центр?", language_code="ru")
+        answer = wait_answers(fake, USER)[0]
+    assert "как .txt" in refusal and not list((d.root / "knowledge").glob("zagolovok*"))
+    assert "Гумил" in answer["text"]
 
 
 def test_add_a_news_page_by_url_from_127_0_0_1(deploy):

@@ -362,3 +362,34 @@ def test_refusal_texts_exist_in_every_language():
     source = Path(ingest.__file__).read_text(encoding="utf-8")
     keys = set(re.findall(r'IngestError\(\s*"(\w+)"', source))
     assert keys and all(key in TEXTS and set(TEXTS[key]) >= set(LANGS) for key in keys), keys - set(TEXTS)
+
+
+def test_an_extractor_failure_on_a_page_is_a_refusal_not_a_crash(monkeypatch):
+    import trafilatura
+
+    def broken(*args, **kwargs):
+        raise ValueError("lxml could not parse it")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    with pytest.raises(IngestError) as caught:
+        ingest.article_from_page("https://example.org/news/1", NEWS_HTML.encode())
+    assert caught.value.key == "ingest_bad_page" and "lxml" in caught.value.values["error"]
+
+
+HUNGRY_TXT = ("Заголовок\n" + "слово " * 800_000).encode()  # 9 MB: fine at 1 GB, not at 150 MB
+
+
+def test_the_upload_worker_reads_within_its_limits_and_is_stopped_past_them():
+    many = _docx_with_body(b"<w:p><w:r><w:t>a paragraph of text</w:t></w:r></w:p>" * 19_000)
+    assert ingest.article_from_file_isolated("many.docx", many, 60).body.count("\n\n") > 18_000
+    assert ingest.article_from_file_isolated("big.txt", HUNGRY_TXT, 60).title == "Заголовок"
+    with pytest.raises(IngestError) as caught:
+        ingest.article_from_file_isolated("big.txt", HUNGRY_TXT, 60, memory=150 * 1024 * 1024)
+    assert caught.value.key == "ingest_too_much_memory"
+    started = time.monotonic()
+    with pytest.raises(IngestError) as caught:
+        ingest.article_from_file_isolated("many.docx", many, 0.05)
+    assert caught.value.key == "ingest_took_too_long" and time.monotonic() - started < 2.0
+    with pytest.raises(IngestError) as caught:  # refusals inside the worker arrive as themselves
+        ingest.article_from_file_isolated("broken.pdf", b"%PDF-1.4 garbage", 60)
+    assert caught.value.key == "ingest_bad_file"
