@@ -144,6 +144,15 @@ def _ids(ids: list[str], limit: int = 20) -> Html:
     return Html(shown + (f" … (+{len(ids) - limit})" if len(ids) > limit else ""))
 
 
+def ingest_text(exc, lang: str) -> str:
+    """Why /add refused, as HTML in the admin's language; an indexer's reason is translated like a skip."""
+    values = dict(exc.values)
+    problem, problem_values = values.pop("problem", ""), values.pop("problem_values", ())
+    if exc.key == "ingest_invalid" and f"doc_{problem}" in TEXTS:
+        values["error"] = Html(h(f"doc_{problem}", lang, **dict(problem_values)))
+    return h(exc.key, lang, **values)
+
+
 def problem_text(problem, lang: str) -> str:
     """Why a knowledge file was skipped, as HTML in the admin's language (English only if it has no key)."""
     key = f"doc_{problem.key}"
@@ -388,7 +397,7 @@ async def cmd_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             ingest.check_upload(document.file_name, document.file_size)
         except ingest.IngestError as exc:
-            await reply(update, context, h(exc.key, lang, **exc.values))
+            await reply(update, context, ingest_text(exc, lang))
             return
         status = (await reply(update, context, h("add_reading_file", lang, name=document.file_name or "")))[-1]
     else:
@@ -441,7 +450,7 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
     except ingest.IngestError as exc:
         # The raw library error (English, Python) goes to the log only; the admin's text says what to do.
         log.info(kv(event="add_refused", reason=exc.key, **exc.values))
-        await edit_html(app.bot, status, h(exc.key, lang, **exc.values))
+        await edit_html(app.bot, status, ingest_text(exc, lang))
 
 
 REMOVE_PAGE = 8  # articles per page of /remove buttons

@@ -485,6 +485,36 @@ def test_reindex_is_for_admins_and_reports_in_one_edited_message(deploy, caplog)
     assert "1 file(s) skipped" in report and "broken.md: broken front matter" in report
 
 
+class SteppedReindex:
+    """The real assistant whose reindex first reports three embedding steps, a little apart."""
+
+    def __init__(self, inner: Assistant):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def reindex(self, progress=None):
+        for done in range(4):
+            progress("embedding", done, 3)
+            threading.Event().wait(0.4)
+        return self.inner.reindex(progress)
+
+
+def test_reindex_progress_moves_in_the_status_message(deploy, monkeypatch):
+    import bot.telegram_admin
+
+    monkeypatch.setattr(bot.telegram_admin, "PROGRESS_EVERY", 0.05)
+    d = deploy()
+    d.assistant = SteppedReindex(d.assistant)
+    with d.bot():
+        d.fake.push_message(ADMIN, "/reindex", language_code="en")
+        wait_text(d.fake, ADMIN, "Nothing changed|Index updated")
+    shown = [c.params.get("text", "") for c in d.fake.sent_messages(ADMIN) if c.method == "editMessageText"]
+    steps = {m.group(1) for t in shown if (m := re.search(r": (\d) of 3", t))}
+    assert {"1", "2", "3"} <= steps, shown
+
+
 def test_answers_keep_flowing_during_a_reindex(deploy):
     d = deploy()
     fake = d.fake

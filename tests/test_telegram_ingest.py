@@ -177,6 +177,10 @@ def test_saving_validates_and_never_overwrites(tmp_path):
     with pytest.raises(IngestError) as caught:
         save_article(article, tmp_path)
     assert caught.value.key == "ingest_invalid" and "unknown language" in caught.value.values["error"]
+    from bot.telegram_admin import ingest_text
+
+    russian = ingest_text(caught.value, "ru")
+    assert "неизвестный язык" in russian.lower() and "unknown" not in russian, russian
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{first_id}.md"]  # nothing else written
     for skipped_by_the_indexer in ("_draft", ".hidden", "README"):
         article.id, article.lang = skipped_by_the_indexer, "en"
