@@ -9,7 +9,6 @@ no stemming, no refusal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import bm25s
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from bot.evaluate import Question, mean
 from index.builder import embed_texts
 from index.embeddings import Embedder
+from index.search import family_ranks
 from index.snapshot import Snapshot
 
 ANCHORS = ("plain dense", "plain BM25", "naive RRF")
@@ -29,7 +29,7 @@ _DEPTH = 100
 def _units(snapshot: Snapshot) -> tuple[list[str], list[str]]:
     texts, families = [], []
     for doc in snapshot.documents.values():
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", doc.body) if p.strip()]
+        paragraphs = [p.strip() for p in doc.body.splitlines() if p.strip()]
         texts.extend(paragraphs)
         families.extend([doc.family] * len(paragraphs))
     return texts, families
@@ -37,10 +37,6 @@ def _units(snapshot: Snapshot) -> tuple[list[str], list[str]]:
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower()) or ["\u2205"]
-
-
-def _families_in_order(order: Iterable[int], families: list[str]) -> list[str]:
-    return list(dict.fromkeys(families[i] for i in order))
 
 
 def anchor_ranks(
@@ -65,8 +61,8 @@ def anchor_ranks(
                 fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (_RRF_K + rank)
         rrf_order = sorted(fused, key=lambda i: -fused[i])
         for name, order in zip(ANCHORS, (dense_order, lexical_order, rrf_order)):
-            ranking = _families_in_order(order, families)
-            ranks[name].append(next((n for n, f in enumerate(ranking, 1) if f in gold), None))
+            ranking = family_ranks(families[i] for i in order)
+            ranks[name].append(min((ranking[f] for f in gold if f in ranking), default=None))
     return ranks
 
 

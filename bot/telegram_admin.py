@@ -264,14 +264,21 @@ async def offer_held(app: Application) -> None:
                     keyboard)
 
 
+async def _refused_button(rt, query, answer, lang: str, button: str) -> bool:
+    """Admin buttons pressed by someone who is not (or no longer) an admin: refused, logged, told."""
+    if rt.is_admin(query.from_user):
+        return False
+    log.warning(kv(event="admin_refused", user=query.from_user.id, command=button))
+    await answer(t("admin_only", lang), alert=True)
+    return True
+
+
 async def on_held_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     async with CallbackAnswer(query) as answer:
         rt = runtime(context)
         lang = ui_lang(rt, query.from_user)
-        if not rt.is_admin(query.from_user):
-            log.warning(kv(event="admin_refused", user=query.from_user.id, command="held_button"))
-            await answer(t("admin_only", lang), alert=True)
+        if await _refused_button(rt, query, answer, lang, "held_button"):
             return
         if not rt.state.held_announcements():
             await answer(t("announce_already_settled", lang), alert=True)
@@ -318,9 +325,7 @@ async def on_settle_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     async with CallbackAnswer(query) as answer:
         rt = runtime(context)
         lang = ui_lang(rt, query.from_user)
-        if not rt.is_admin(query.from_user):
-            log.warning(kv(event="admin_refused", user=query.from_user.id, command="settle_button"))
-            await answer(t("admin_only", lang), alert=True)
+        if await _refused_button(rt, query, answer, lang, "settle_button"):
             return
         _, ref, action = query.data.split(":")
         async with rt.announce_lock:
@@ -510,9 +515,7 @@ async def on_remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     async with CallbackAnswer(query) as answer:
         rt = runtime(context)
         lang = ui_lang(rt, query.from_user)
-        if not rt.is_admin(query.from_user):
-            log.warning(kv(event="admin_refused", user=query.from_user.id, command="remove_button"))
-            await answer(t("admin_only", lang), alert=True)
+        if await _refused_button(rt, query, answer, lang, "remove_button"):
             return
         _, action, value = query.data.split(":", 2)
         docs = await _knowledge_documents(rt)
@@ -745,9 +748,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     async with CallbackAnswer(query) as answer:
         rt = runtime(context)
         lang = ui_lang(rt, query.from_user)
-        if not rt.is_admin(query.from_user):
-            log.warning(kv(event="admin_refused", user=query.from_user.id, command="announce_button"))
-            await answer(t("admin_only", lang), alert=True)
+        if await _refused_button(rt, query, answer, lang, "announce_button"):
             return
         _, draft_id, action = query.data.split(":")
         draft = rt.state.take_draft(int(draft_id), "posted" if action == "ok" else "cancelled")

@@ -48,10 +48,10 @@ class BundledE5:
         self.dim = int(self._model.dim)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return _as_matrix(self._model.query(list(texts)), self.dim)
+        return unit_rows(self._model.query(list(texts)), self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return _as_matrix(self._model.passage(list(texts)), self.dim)
+        return unit_rows(self._model.passage(list(texts)), self.dim)
 
 
 class SentenceTransformerEmbedder:
@@ -83,7 +83,7 @@ class SentenceTransformerEmbedder:
             vectors = self._model.encode_query(list(texts), normalize_embeddings=True)
         else:
             vectors = self._model.encode(list(texts), prompt="query: " if self._e5 else None, normalize_embeddings=True)
-        return _as_matrix(vectors, self.dim)
+        return unit_rows(vectors, self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if self._own_prompts:
@@ -92,7 +92,7 @@ class SentenceTransformerEmbedder:
             vectors = self._model.encode(
                 list(texts), prompt="passage: " if self._e5 else None, normalize_embeddings=True
             )
-        return _as_matrix(vectors, self.dim)
+        return unit_rows(vectors, self.dim)
 
 
 class SerializedEmbedder:
@@ -120,7 +120,8 @@ def load_embedder(name: str | None = None) -> Embedder:
     return SentenceTransformerEmbedder(name)
 
 
-def _as_matrix(vectors, dim: int) -> np.ndarray:
+def unit_rows(vectors, dim: int) -> np.ndarray:
+    """Vectors as a contiguous float32 matrix of unit rows (zero rows stay zero)."""
     matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

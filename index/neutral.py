@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.embeddings import unit_rows
+
 LANGS = ("kk", "ru", "en")
 QUERY, PASSAGE = 0, 1
 
@@ -35,6 +37,4 @@ def neutralize(vectors: np.ndarray, langs, means: np.ndarray, kind: int = PASSAG
     marks = np.asarray(list(langs))
     for i, lang in enumerate(LANGS):
         out[marks == lang] -= means[kind, i]
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return np.ascontiguousarray(out / norms)
+    return unit_rows(out, means.shape[2])

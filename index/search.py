@@ -59,7 +59,8 @@ class ScoredSentence:
     dense: float  # closeness alone (cosine), comparable with everyday text
 
 
-def _family_ranks(families: list[str]) -> dict[str, int]:
+def family_ranks(families) -> dict[str, int]:
+    """1-based rank of each family by its first appearance in a ranked list of families."""
     ranks: dict[str, int] = {}
     for family in families:
         ranks.setdefault(family, len(ranks) + 1)
@@ -84,10 +85,10 @@ def search(
     lexical = dict(zip(*snapshot.lexical.top(query_text, depth))) if mode != "dense" else {}
 
     families = snapshot.chunk_families
-    dense_ranks = _family_ranks([families[i] for i in dense])
-    lexical_ranks = _family_ranks([families[i] for i in sorted(lexical, key=lambda i: -lexical[i])])
+    dense_ranks = family_ranks([families[i] for i in dense])
+    lexical_ranks = family_ranks([families[i] for i in sorted(lexical, key=lambda i: -lexical[i])])
     sentence_scores = {f: best_family_sentence(snapshot, f, query_vector) for f in {**dense_ranks, **lexical_ranks}}
-    sentence_ranks = _family_ranks(sorted(sentence_scores, key=lambda f: -sentence_scores[f]))
+    sentence_ranks = family_ranks(sorted(sentence_scores, key=lambda f: -sentence_scores[f]))
 
     k = config.rrf_k
     fused: dict[str, float] = {}
