@@ -16,6 +16,7 @@ import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
 from index.documents import Document
+from index.lexical import tokenize
 from index.search import FamilyHit, best_sentences, rendition
 from index.snapshot import Snapshot
 
@@ -150,9 +151,15 @@ EXPECTED_ANSWER = {
         re.compile(r"\b(enrol|enroll|regist|appl|admission|deadline|portal|форм|регистрац|заявк|прием|приём|"
                    r"подать|тіркел|өтінім|қабылдау|портал)", re.I),
     ),
+    # "On what day" is not answered by a year or a month alone ("when exactly" is: "in 2004").
+    "date": (
+        re.compile(r"\b(what date|which date|what day|which day)\b|\b(какого числа|в какой день|какой день|"
+                   r"дата|дату|қай күні|кай куни|күні белгілі|куни белгили)", re.I),
+        re.compile(rf"\b\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?(?:-?(?:ші|шы|сі|сы|th|st|nd|rd))?\s+(?:{_MONTHS})|"
+                   rf"\b(?:{_MONTHS})\w*\s+\d{{1,2}}\b|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b", re.I),
+    ),
     "time": (
-        re.compile(r"\bwhen\b|what date|what year|\b(когда|какого числа|в каком году|қашан|кашан|қай жылы|кай жылы|"
-                   r"қай күні|қай кезде)", re.I),
+        re.compile(r"\bwhen\b|what year|\b(когда|в каком году|қашан|кашан|қай жылы|кай жылы|қай кезде)", re.I),
         re.compile(rf"\b(1[89]|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}\b|{_MONTHS}", re.I),
     ),
 }
@@ -160,18 +167,38 @@ EXPECTED_ANSWER = {
 
 # "How many ...?" is answered by a sentence with a number ("SOM1" or "COVID-19" are names, not counts).
 _ASKS_NUMBER = re.compile(r"\bhow (many|much)\b|\b(сколько|неше|қанша|канша)\b", re.I)
+# A year ("in 2004", "2025 жылы", "2025/2026") dates something; it does not count it.
+_YEAR = r"(?:1[89]|20)\d\d"
 _NUMBER = re.compile(
-    r"(?<![\w-])\d+(?:[.,]\d+)?(?![\w-])|\b(бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|жиырма|отыз|қырық|елу|"
+    rf"(?<![\w/–-])(?!(?<=in ){_YEAR}\b|(?<=since ){_YEAR}\b|(?<=в ){_YEAR}\b|(?<=с ){_YEAR}\b|"
+    rf"{_YEAR}(?:\s*(?:жыл|год|г\.|year)|\s*[/–-]\s*\d))\d+(?:[.,]\d+)?(?![\w/–-])|\b(бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|жиырма|отыз|қырық|елу|"
     r"алпыс|жетпіс|сексен|тоқсан|жүз|мың|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\b|"
     r"тысяч|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand|dozen)", re.I
 )
 
 
-def expected_evidence(question: str) -> re.Pattern | None:
-    for asks, evidence in EXPECTED_ANSWER.values():
+def expected_evidence(question: str) -> tuple[str, re.Pattern] | None:
+    """The kind of detail the question asks for, and what a sentence holding it looks like."""
+    for kind, (asks, evidence) in EXPECTED_ANSWER.items():
         if asks.search(question):
-            return evidence
-    return _NUMBER if _ASKS_NUMBER.search(question) else None
+            return kind, evidence
+    return ("count", _NUMBER) if _ASKS_NUMBER.search(question) else None
+
+
+# The words of "who heads X?" that are not X.
+_ROLE_WORDS = frozenset(tokenize(
+    "who whom will is the direct director head heads lead leads run runs manage manages rector "
+    "кто кого будет является директор директором руководит руководитель возглавит возглавляет ректор "
+    "кім ким кімді болады болмақ басқарады басшысы басшы жетекшісі жетекші директоры ректоры"
+))
+
+
+def names_the_subject(question: str, sentence: str, title: str) -> bool:
+    """Whether a sentence naming a director is about the body the question asks about: most of the
+    question's other words are in it or in its article's title. "Acting director of the National Centre"
+    does not say who heads the new centre at ENU."""
+    subject = set(tokenize(question)) - _ROLE_WORDS
+    return not subject or len(subject & set(tokenize(f"{title} {sentence}"))) * 2 > len(subject)
 
 
 @dataclass(frozen=True)
@@ -196,7 +223,8 @@ def compose(
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
     floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
-    evidence = expected_evidence(question)
+    expected = expected_evidence(question)
+    evidence = expected[1] if expected else None
     leader = None  # closest sentence of the most relevant article, whatever it holds
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)
@@ -211,6 +239,9 @@ def compose(
             if closest < leader - config.source_margin:
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
+            # Only a sentence in the question's language can be checked word by word.
+            if expected[0] == "person" and doc.lang == lang:
+                scored = [s for s in scored if names_the_subject(question, s.sentence.text, doc.title)]
         if not scored:
             continue
         top = max(s.dense for s in scored)

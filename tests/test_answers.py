@@ -31,6 +31,10 @@ UNANSWERABLE = [
     ("What is the centre's phone number?", "en"),
     ("Какой курс доллара сегодня?", "ru"),
     ("Бүгін Алматыда ауа райы қандай?", "kk"),
+    # On topic, but the article names only the director of another body, a year and no staff count.
+    ("Кто возглавит новый центр в ЕНУ?", "ru"),
+    ("On what date exactly will the centre open?", "en"),
+    ("Сколько сотрудников будет в центре?", "ru"),
 ]
 
 
