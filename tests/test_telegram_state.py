@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.logfmt import KeyValueFormatter, kv
-from bot.state import KNOWN, POSTED, SENDING, BotState, local_day
-from bot.telegram_app import api_urls
-from bot.telegram_common import UserRateLimiter, chat_target, telegram_lang
+from bot.ops.logging import KeyValueFormatter, kv
+from bot.telegram.state import KNOWN, POSTED, SENDING, BotState, local_day
+from bot.telegram.app import api_urls
+from bot.telegram.context import UserRateLimiter, chat_target, telegram_lang
 
 
 @pytest.fixture
@@ -164,8 +164,8 @@ def test_health_check_follows_the_heartbeat(tmp_path, capsys):
     import os
     import time
 
-    from bot.health import main
-    from bot.telegram_app import write_heartbeat
+    from bot.ops.health import main
+    from bot.telegram.app import write_heartbeat
 
     assert main(["--data", str(tmp_path)]) == 1 and "no heartbeat" in capsys.readouterr().out
     write_heartbeat(tmp_path)
@@ -180,8 +180,8 @@ def test_health_check_in_webhook_mode_needs_the_webhook_server(tmp_path, monkeyp
     import socket
     import threading
 
-    from bot.health import main
-    from bot.telegram_app import write_heartbeat
+    from bot.ops.health import main
+    from bot.telegram.app import write_heartbeat
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

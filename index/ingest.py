@@ -557,7 +557,7 @@ def save_article(article: Article, knowledge_dir: Path) -> Path:
         raise IngestError("ingest_text_too_long", size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))
     try:
         parse_document(path, data)
-    except BadDocument as exc:  # the admin reads the indexer's reason in their language (bot.telegram_admin)
+    except BadDocument as exc:  # the admin reads the indexer's reason in their language (bot.telegram.admin)
         raise IngestError("ingest_invalid", error=str(exc), problem=exc.key, problem_values=exc.values) from None
     if path.exists():
         raise IngestError("ingest_exists", id=article.id)

@@ -13,11 +13,11 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.answer import Answer
-from bot.logfmt import kv
+from bot.qa.compose import Answer
+from bot.ops.logging import kv
 from bot.messages import LANGS, t
-from bot.service import NO_ARTICLES, NO_WORDS
-from bot.telegram_common import (
+from bot.qa.assistant import NO_ARTICLES, NO_WORDS
+from bot.telegram.context import (
     documents_or_say_none,
     CallbackAnswer,
     Typing,
@@ -33,7 +33,7 @@ from bot.telegram_common import (
     topic_thread,
     ui_lang,
 )
-from bot.telegram_format import esc, link, render_answer
+from bot.telegram.html import esc, link, render_answer
 
 
 # ====================================================================================== questions

@@ -4,7 +4,7 @@ One line per check, ``OK`` / ``WARN`` / ``FAIL``, each WARN and FAIL with its fi
 in full (a token shows as ``1234…wxyz``). Exit code: 0 when nothing FAILs (WARNs are advice; ``--strict``
 fails on them too), 1 otherwise.
 
-Also the source of the settings table in docs/deploy.md (``python -m bot.doctor update-guide`` rewrites it;
+Also the source of the settings table in docs/deploy.md (``python -m bot.ops.doctor update-guide`` rewrites it;
 ``settings-table`` prints it), and of the check that .env.example lists exactly the fields of :class:`Settings`.
 """
 
@@ -78,7 +78,7 @@ def mask_url(url: str) -> str:
 
 def telegram_base_url(settings: Settings) -> str:
     """CENTRE_BOT_TELEGRAM_BASE_URL as python-telegram-bot's ``base_url``, exactly as the bot itself reads it."""
-    from bot.telegram_app import api_urls
+    from bot.telegram.app import api_urls
 
     return api_urls(settings.telegram_base_url)[0]
 
@@ -235,7 +235,7 @@ async def _check_announce_chat(bot, bot_id: int, settings: Settings) -> Check:
     )
     from telegram.error import Forbidden, TelegramError
 
-    from bot.telegram_common import chat_target
+    from bot.telegram.context import chat_target
 
     name = "announce chat"
     raw = settings.announce_chat_id.strip()
@@ -336,7 +336,7 @@ def check_embedding_model(settings: Settings) -> Check:
 
 
 def check_index(settings: Settings) -> Check:
-    from bot.service import Assistant
+    from bot.qa.assistant import Assistant
     from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL
     from index.snapshot import Manifest, current_generation, index_root
 
@@ -550,10 +550,10 @@ def update_guide(path: Path = Path("docs/deploy.md")) -> bool:
     return updated != text
 
 
-if __name__ == "__main__":  # python -m bot.doctor settings-table | update-guide
+if __name__ == "__main__":  # python -m bot.ops.doctor settings-table | update-guide
     if sys.argv[1:] == ["settings-table"]:
         sys.stdout.write(settings_table())
     elif sys.argv[1:] == ["update-guide"]:
         print("docs/deploy.md updated" if update_guide() else "docs/deploy.md is up to date")
     else:
-        sys.exit("usage: python -m bot.doctor settings-table | update-guide")
+        sys.exit("usage: python -m bot.ops.doctor settings-table | update-guide")

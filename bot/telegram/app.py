@@ -8,7 +8,7 @@ Concurrency: updates are processed concurrently, but one chat's updates in order
 Questions are answered in worker threads (Assistant.ask is CPU-bound), the reindex in its own single
 thread, so the event loop only ever waits on the network. Long admin jobs (/reindex, /add, /remove) run
 as tasks and report by editing one message, so the admin's chat stays responsive meanwhile.
-The handlers live in bot.telegram_user (everyone) and bot.telegram_admin (admins).
+The handlers live in bot.telegram.user (everyone) and bot.telegram.admin (admins).
 """
 
 from __future__ import annotations
@@ -43,14 +43,14 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import announcements
-from bot import telegram_admin as admin
-from bot import telegram_user as user
-from bot.logfmt import configure_logging, kv
+from bot.telegram import announce as announcements
+from bot.telegram import admin as admin
+from bot.telegram import user as user
+from bot.ops.logging import configure_logging, kv
 from bot.messages import LANGS, t
 from bot.settings import Settings
-from bot.state import BotState
-from bot.telegram_common import (
+from bot.telegram.state import BotState
+from bot.telegram.context import (
     GROUP_COMMANDS,
     RUNTIME,
     USER_COMMANDS,
@@ -258,7 +258,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def write_heartbeat(data_dir: Path) -> None:
-    """data_dir/heartbeat holds the time of the last beat; `python -m bot.health` checks it."""
+    """data_dir/heartbeat holds the time of the last beat; `python -m bot.ops.health` checks it."""
     path = Path(data_dir) / "heartbeat"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -497,7 +497,7 @@ def run_bot(settings: Settings) -> None:
             "--knowledge) to the folder of articles; an empty folder is fine for a start.")
     secret = webhook_secret(settings) if settings.webhook_url else None
     configure_logging([token, secret or ""])
-    from bot.service import Assistant
+    from bot.qa.assistant import Assistant
 
     state = BotState(Path(settings.data_dir) / "bot.db")
     app = build_application(settings, Assistant(settings), state)

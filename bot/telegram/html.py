@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.answer import Answer
+from bot.qa.compose import Answer
 from bot.messages import t
 
 TELEGRAM_LIMIT = 4096

@@ -17,11 +17,12 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import announcements, ingest
-from bot.logfmt import kv
+from bot.telegram import announce as announcements
+from index import ingest
+from bot.ops.logging import kv
 from bot.messages import TEXTS, t
-from bot.state import HELD, SENDING
-from bot.telegram_common import (
+from bot.telegram.state import HELD, SENDING
+from bot.telegram.context import (
     documents_or_say_none,
     COMMAND_PREFIX,
     Html,
@@ -42,7 +43,7 @@ from bot.telegram_common import (
     topic_thread,
     ui_lang,
 )
-from bot.telegram_format import esc, utf16_len
+from bot.telegram.html import esc, utf16_len
 from index.builder import ReindexReport
 from index.documents import scan_knowledge
 from index.embeddings import EmbeddingModelError
@@ -52,7 +53,7 @@ from index.snapshot import DiskFull, is_disk_full
 REJECTED = (BadRequest, Forbidden, RetryAfter)
 PROGRESS_EVERY = 1.5  # seconds between progress edits of a running reindex
 ANNOUNCE_MAX_CHARS = 3500
-INGEST_SECONDS = 120  # reading one upload or page; the size limits in bot.ingest keep it far below
+INGEST_SECONDS = 120  # reading one upload or page; the size limits in index.ingest keep it far below
 
 
 # ====================================================================================== index jobs
@@ -700,7 +701,7 @@ async def cmd_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 @admin_only
 @private_only
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.charts import questions_chart
+    from bot.telegram.charts import questions_chart
 
     rt = runtime(context)
     lang = ui_lang(rt, update.effective_user)

@@ -30,11 +30,11 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.logfmt import kv
+from bot.ops.logging import kv
 from bot.messages import LANGS, TEXTS, t
 from bot.settings import Settings
-from bot.state import BotState
-from bot.telegram_format import esc, html_to_plain, split_html, split_plain
+from bot.telegram.state import BotState
+from bot.telegram.html import esc, html_to_plain, split_html, split_plain
 from index.snapshot import IndexMissing
 
 log = logging.getLogger("centre_bot.telegram")
@@ -90,7 +90,7 @@ class UserRateLimiter:
 @dataclass
 class Runtime:
     settings: Settings
-    assistant: Any  # bot.service.Assistant (anything with its ask/reindex/ensure_index/snapshot)
+    assistant: Any  # bot.qa.assistant.Assistant (anything with its ask/reindex/ensure_index/snapshot)
     state: BotState
     limiter: UserRateLimiter
     started: float = field(default_factory=time.monotonic)

@@ -8,10 +8,10 @@ already there counts as announced, so deploying never floods the channel.
 
 from __future__ import annotations
 
-from bot.answer import strip_dateline
+from bot.qa.compose import strip_dateline
 from bot.messages import t
-from bot.state import BotState
-from bot.telegram_format import esc, link
+from bot.telegram.state import BotState
+from bot.telegram.html import esc, link
 from index.documents import Document
 from index.snapshot import Snapshot
 
