@@ -33,13 +33,13 @@ DataOpt = Annotated[Optional[Path], typer.Option("--data", help="Data folder [en
 def load_settings(knowledge: Path | None = None, data: Path | None = None, **extra) -> Settings:
     from pydantic import ValidationError
 
-    from bot.settings import Settings
+    from bot.settings import Settings, env_name
 
     overrides = {"knowledge_dir": knowledge, "data_dir": data, **extra}
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        lines = [f"  CENTRE_BOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+        lines = [f"  {env_name('_'.join(map(str, e['loc'])))}: {e['msg'].removeprefix('Value error, ')}"
                  for e in exc.errors()]
         fail("Some settings are invalid:\n" + "\n".join(lines))
 
@@ -201,11 +201,12 @@ def run_cmd(
 ):
     """Start the Telegram bot: long polling, or a webhook server when CENTRE_BOT_WEBHOOK_URL is set."""
     settings = load_settings(knowledge, data)
-    from bot.telegram.app import BotConfigError, run_bot
+    from bot.settings import ConfigError
+    from bot.telegram.app import run_bot
 
     try:
         run_bot(settings)
-    except BotConfigError as exc:
+    except ConfigError as exc:
         fail(str(exc))
 
 

@@ -19,7 +19,6 @@ from bot.ops.doctor import (
     env_example_names,
     mask,
     settings_table,
-    telegram_base_url,
 )
 from bot.settings import Settings
 from tests.conftest import ROOT, copy_corpus
@@ -199,8 +198,8 @@ def test_base_url_without_bot_suffix_is_accepted(fake, deployment):
     code, lines = doctor(good_env(fake, deployment, telegram_base_url="localhost:8081"))
     assert code == 1
     assert "not an http(s) address" in line(lines, "settings", "FAIL")
-    assert telegram_base_url(Settings(telegram_base_url="http://h:8081/")) == "http://h:8081/bot"
-    assert telegram_base_url(Settings()) == "https://api.telegram.org/bot"
+    assert Settings(telegram_base_url="http://h:8081/").api_urls[0] == "http://h:8081/bot"
+    assert Settings().api_urls[0] == "https://api.telegram.org/bot"
 
 
 def test_invalid_settings_are_named_and_the_other_checks_still_run(fake, deployment):

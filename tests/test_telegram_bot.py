@@ -25,9 +25,9 @@ import pytest
 
 from bot.qa.compose import Answer, Citation
 from bot.qa.assistant import Assistant
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.telegram.state import BotState
-from bot.telegram.app import BotConfigError, build_application
+from bot.telegram.app import build_application
 from bot.telegram.context import RUNTIME
 from index.language import detect_language
 from tests.fakebotapi import FakeBotAPI
@@ -816,7 +816,7 @@ def test_webhook_checks_the_secret_and_skips_bad_updates(deploy, caplog):
 
 def test_without_a_token_the_bot_says_what_to_set(tmp_path, fake):
     settings = make_settings(tmp_path, fake, telegram_token="")
-    with pytest.raises(BotConfigError, match="CENTRE_BOT_TELEGRAM_TOKEN"):
+    with pytest.raises(ConfigError, match="CENTRE_BOT_TELEGRAM_TOKEN"):
         build_application(settings, object(), object())
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--data", str(tmp_path / "data")],

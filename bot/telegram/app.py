@@ -8,27 +8,24 @@ Concurrency: updates are processed concurrently, but one chat's updates in order
 Questions are answered in worker threads (Assistant.ask is CPU-bound), the reindex in its own single
 thread, so the event loop only ever waits on the network. Long admin jobs (/reindex, /add, /remove) run
 as tasks and report by editing one message, so the admin's chat stays responsive meanwhile.
-The handlers live in bot.telegram.user (everyone) and bot.telegram.admin (admins).
+The handlers live in bot.telegram.user (everyone), bot.telegram.admin and bot.telegram.announce (admins);
+start-up and the repeating jobs in bot.telegram.jobs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import re
-import secrets
-import time
+import logging
 from collections.abc import Awaitable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommandScopeAllGroupChats, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
@@ -36,55 +33,27 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
-from bot.telegram import announce as announcements
-from bot.telegram import admin as admin
-from bot.telegram import user as user
 from bot.ops.logging import configure_logging, kv
-from bot.messages import LANGS, t
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
+from bot.telegram import admin, announce, jobs, user
+from bot.telegram.context import CONTEXT_TYPES, RUNTIME, Assistant, Context, Runtime, remember_telegram_lang, ui_lang
+from bot.telegram.html import h
+from bot.telegram.ratelimit import RetryingRateLimiter, UserRateLimiter
+from bot.telegram.send import send_html
 from bot.telegram.state import BotState
-from bot.telegram.context import (
-    GROUP_COMMANDS,
-    RUNTIME,
-    USER_COMMANDS,
-    Runtime,
-    UserRateLimiter,
-    chat_target,
-    command_menu,
-    h,
-    log,
-    register_admin_menu,
-    remember_telegram_lang,
-    runtime,
-    send_html,
-    ui_lang,
-)
 from index.embeddings import EmbeddingModelError
-from index.snapshot import current_generation
+from index.text import error_text
+
+log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 MAX_CONCURRENT_UPDATES = 256
-HEARTBEAT_EVERY = 30.0
-GENERATION_CHECK_EVERY = 60.0  # notices a reindex made by `centre-bot reindex` in another process
-_SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-RETRY_AFTER_RETRIES = 5  # 429s in a row that are waited out before a send fails
-TRANSIENT_RETRIES = 3  # 5xx answers and timeouts retried, after 0.5, 1 and 2 s
-TRANSIENT_BACKOFF = 0.5
-# Stale when late (typing, button spinners), or start-up calls PTB's bootstrap already retries.
-NOT_RETRIED = {"sendChatAction", "answerCallbackQuery", "getMe", "setWebhook", "deleteWebhook"}
-
-
-class BotConfigError(RuntimeError):
-    """The bot cannot start; the message tells the operator what to set or fix."""
-
-
 NO_TOKEN = (
     "No Telegram bot token. Set CENTRE_BOT_TELEGRAM_TOKEN to the token @BotFather gave you "
     "(in the environment or in a .env file next to where you run the bot), then run `centre-bot run` again."
@@ -133,35 +102,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """Telegram's flood limits (AIORateLimiter), and transient failures retried so that an answer is not lost:
-    a 429 after its retry_after, a 5xx or a timeout a few times with backoff.
-
-    A 5xx or a timeout may hide a message that did arrive, so posts to ``no_duplicates`` (the announcement
-    chat, where a double post is worse than asking a person to check) get only the certain 429 retries.
-    """
-
-    def __init__(self, no_duplicates: set[int | str] = frozenset(), **kwargs: Any):
-        super().__init__(max_retries=RETRY_AFTER_RETRIES, **kwargs)
-        self.no_duplicates = {str(chat).lower() for chat in no_duplicates}
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        retries = 0 if endpoint in NOT_RETRIED or str(data.get("chat_id")).lower() in self.no_duplicates \
-            else TRANSIENT_RETRIES
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except NetworkError as exc:
-                if isinstance(exc, BadRequest) or attempt == retries:
-                    raise
-                delay = TRANSIENT_BACKOFF * 2 ** attempt
-                attempt += 1
-                log.warning(kv(event="send_retry", method=endpoint, chat=data.get("chat_id"), attempt=attempt,
-                               error=f"{type(exc).__name__}: {exc}", wait_s=delay))
-                await asyncio.sleep(delay)
-
-
 class SanitizingRequest(HTTPXRequest):
     """getUpdates whose batch holds an update python-telegram-bot cannot read (a missing field, say).
 
@@ -188,23 +128,23 @@ class SanitizingRequest(HTTPXRequest):
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 kinds = [k for k in item if k != "update_id"] if isinstance(item, dict) else []
                 log.warning(kv(event="update_unreadable", update_id=update_id, kinds=kinds,
-                               error=f"{type(exc).__name__}: {exc}", action="skipped"))
+                               error=error_text(exc, kind=True), action="skipped"))
                 if isinstance(update_id, int):
                     clean.append({"update_id": update_id})
         return clean
 
 
-# ====================================================================================== errors, updates, jobs
+# ====================================================================================== errors, updates
 
 
-async def on_any_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_any_update(update: object, context: Context) -> None:
     """Runs first for every update: logs those that carry nothing this bot handles."""
     if not isinstance(update, Update):
         return
     try:
-        remember_telegram_lang(runtime(context), update.effective_user)
+        remember_telegram_lang(context.runtime, update.effective_user)
     except Exception as exc:  # noqa: BLE001 - a bot.db that cannot be written must not stop the update
-        log.warning(kv(event="state_write_failed", error=f"{type(exc).__name__}: {exc}"))
+        log.warning(kv(event="state_write_failed", error=error_text(exc, kind=True)))
     known = [name for name in Update.__slots__
              if not name.startswith("_") and name != "update_id" and getattr(update, name, None) is not None]
     if not known:
@@ -212,20 +152,7 @@ async def on_any_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
                        kinds=list(update.api_kwargs) or "none", reason="no content this bot handles"))
 
 
-async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    change = update.my_chat_member
-    rt = runtime(context)
-    chat = change.chat
-    status = change.new_chat_member.status
-    log.info(kv(event="membership", chat=chat.id, chat_username=chat.username, type=chat.type, status=status))
-    names = {str(chat.id), f"@{chat.username}".lower() if chat.username else ""}
-    if rt.announce_chat and rt.announce_chat.lower() in names and status not in (
-            ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
-        log.warning(kv(event="announce_chat_rights_lost", chat=rt.announce_chat, status=status,
-                       fix="make the bot an administrator of the announcement chat with the right to post"))
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Like PTB's errorhandlerbot: log with context; the person gets a short apology, not a traceback."""
     error = context.error
     where: dict[str, Any] = {}
@@ -251,143 +178,26 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         or user.addressed_question(update.effective_message, context.bot) is not None)
     if addressed and not network:  # after a network error the answer may well have arrived: no apology
         try:
-            lang = ui_lang(runtime(context), update.effective_user)
+            lang = ui_lang(context.runtime, update.effective_user)
             await send_html(context.bot, update.effective_chat.id, h("internal_error", lang))
         except Exception as exc:  # noqa: BLE001 - the apology is best effort
             log.info(kv(event="apology_failed", error=str(exc)))
 
 
-def write_heartbeat(data_dir: Path) -> None:
-    """data_dir/heartbeat holds the time of the last beat; `python -m bot.ops.health` checks it."""
-    path = Path(data_dir) / "heartbeat"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(datetime.now(timezone.utc).isoformat(timespec="seconds") + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
-async def job_heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
-    write_heartbeat(runtime(context).settings.data_dir)
-
-
-async def job_check_generation(context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
-    if rt.reindex_lock.locked():
-        return
-    generation = await asyncio.to_thread(current_generation, Path(rt.settings.data_dir))
-    if generation and generation != rt.seen_generation:
-        log.info(kv(event="index_changed_elsewhere", generation=generation))
-        await admin.announce_new(context.application)
-
-
-async def register_commands(app: Application) -> None:
-    """The command menu in kk, ru, en and a default; admins also see the admin commands."""
-    bot = app.bot
-    for lang in (None, *LANGS):
-        await bot.set_my_commands(command_menu(USER_COMMANDS, lang or "en"), scope=BotCommandScopeDefault(),
-                                  language_code=lang)
-        await bot.set_my_commands(command_menu(GROUP_COMMANDS, lang or "en"), scope=BotCommandScopeAllGroupChats(),
-                                  language_code=lang)
-    rt = runtime(app)
-    for admin_id in rt.settings.admin_ids:
-        await register_admin_menu(bot, admin_id)
-    # Someone taken off CENTRE_BOT_ADMIN_IDS keeps the admin menu Telegram stored for them: remove it.
-    before = {int(i) for i in (rt.state.meta("admin_menus") or "").split(",") if i}
-    for former in sorted(before - set(rt.settings.admin_ids)):
-        try:
-            for lang in (None, *LANGS):
-                await bot.delete_my_commands(scope=BotCommandScopeChat(former), language_code=lang)
-            log.info(kv(event="admin_menu_removed", user=former))
-        except TelegramError as exc:
-            log.warning(kv(event="admin_menu_remove_failed", user=former, error=str(exc)))
-    rt.state.set_meta("admin_menus", ",".join(map(str, rt.settings.admin_ids)))
-
-
-async def check_announce_chat(app: Application) -> None:
-    """At start-up, say in the log what to fix if the bot cannot post announcements."""
-    rt = runtime(app)
-    chat = rt.announce_chat
-    if not chat:
-        log.info(kv(event="announce_chat_unset", note="set CENTRE_BOT_ANNOUNCE_CHAT_ID to post new articles"))
-        return
-    try:
-        info = await app.bot.get_chat(chat_target(chat))
-        member = await app.bot.get_chat_member(info.id, app.bot.id)
-    except TelegramError as exc:
-        log.warning(kv(event="announce_chat_unusable", chat=chat, error=str(exc),
-                       fix=t(announcements.explain_failure(str(exc)), "en").format(chat=chat)))
-        return
-    if member.status == ChatMemberStatus.OWNER:
-        return
-    if info.type == ChatType.CHANNEL:  # only administrators with the right to post may post in a channel
-        can_post = member.status == ChatMemberStatus.ADMINISTRATOR and member.can_post_messages is not False
-    else:
-        can_post = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER) or (
-            member.status == ChatMemberStatus.RESTRICTED and member.can_send_messages)
-    if not can_post:
-        key = "announce_fix_not_admin" if member.status != ChatMemberStatus.LEFT else "announce_fix_not_member"
-        log.warning(kv(event="announce_chat_unusable", chat=chat, status=member.status,
-                       fix=t(key, "en").format(chat=chat)))
-
-
-async def on_startup(app: Application) -> None:
-    rt = runtime(app)
-    log.info(kv(event="starting", bot=app.bot.username, mode="webhook" if rt.settings.webhook_url else "polling",
-                admins=len(rt.settings.admin_ids), announce_chat=rt.announce_chat or None,
-                knowledge=str(rt.settings.knowledge_dir), data=str(rt.settings.data_dir)))
-    loop = asyncio.get_running_loop()
-    report = await loop.run_in_executor(rt.reindex_pool, rt.assistant.ensure_index)
-    if report is not None:
-        log.info(kv(event="index_refreshed", reason=report.reason or "knowledge changed", added=len(report.added),
-                    changed=len(report.changed), removed=len(report.removed), chunks=report.chunks,
-                    skipped=report.skipped, seconds=report.seconds))
-        for problem in report.problems:
-            log.warning(kv(event="knowledge_file_skipped", file=problem.path, reason=problem.reason))
-    await register_commands(app)
-    await check_announce_chat(app)
-    await admin.report_unsettled(app)
-    await admin.offer_held(app)
-    await admin.announce_new(app)
-    write_heartbeat(rt.settings.data_dir)
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(job_heartbeat, interval=HEARTBEAT_EVERY, first=HEARTBEAT_EVERY, name="heartbeat")
-        app.job_queue.run_repeating(job_check_generation, interval=GENERATION_CHECK_EVERY,
-                                    first=GENERATION_CHECK_EVERY, name="generation")
-    log.info(kv(event="ready", bot=app.bot.username))
-
-
-async def on_shutdown(app: Application) -> None:
-    rt = runtime(app)
-    rt.reindex_pool.shutdown(wait=True)
-    log.info(kv(event="stopped", uptime_s=time.monotonic() - rt.started))
-
-
 # ====================================================================================== building and running
-
-
-def api_urls(base_url: str) -> tuple[str, str]:
-    """CENTRE_BOT_TELEGRAM_BASE_URL (e.g. http://localhost:8081) -> PTB's base_url and base_file_url."""
-    base = (base_url or "https://api.telegram.org").strip().rstrip("/")
-    if base.endswith("/bot"):
-        base = base[: -len("/bot")]
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BotConfigError(
-            f"CENTRE_BOT_TELEGRAM_BASE_URL must be an http(s) address such as http://localhost:8081, not {base_url!r}.")
-    return f"{base}/bot", f"{base}/file/bot"
 
 
 def build_application(
     settings: Settings,
-    assistant: Any,
+    assistant: Assistant,
     state: BotState,
     *,
     rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
-    token = settings.telegram_token.get_secret_value().strip()
+    token = settings.telegram_token.get_secret_value()
     if not token:
-        raise BotConfigError(NO_TOKEN)
-    base_url, base_file_url = api_urls(settings.telegram_base_url)
+        raise ConfigError(NO_TOKEN)
+    base_url, base_file_url = settings.api_urls
     app = (
         ApplicationBuilder()
         .token(token)
@@ -395,12 +205,12 @@ def build_application(
         .base_file_url(base_file_url)
         .concurrent_updates(PerChatUpdateProcessor())
         .rate_limiter(rate_limiter if rate_limiter is not None
-                      else RetryingRateLimiter({chat_target(settings.announce_chat_id)}
-                                               if settings.announce_chat_id.strip() else set()))
+                      else RetryingRateLimiter({settings.announce_target} if settings.announce_target else set()))
+        .context_types(CONTEXT_TYPES)
         .get_updates_request(SanitizingRequest(connection_pool_size=1))
         .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(30)
-        .post_init(on_startup)
-        .post_shutdown(on_shutdown)
+        .post_init(jobs.on_startup)
+        .post_shutdown(jobs.on_shutdown)
         .build()
     )
     app.bot_data[RUNTIME] = Runtime(settings, assistant, state, UserRateLimiter(settings.rate_limit_per_minute))
@@ -410,7 +220,7 @@ def build_application(
     commands = {
         "start": user.cmd_start, "help": user.cmd_help, "lang": user.cmd_lang, "sources": user.cmd_sources,
         "ask": user.cmd_ask, "reindex": admin.cmd_reindex, "add": admin.cmd_add, "remove": admin.cmd_remove,
-        "docs": admin.cmd_docs, "status": admin.cmd_status, "announce": admin.cmd_announce,
+        "docs": admin.cmd_docs, "status": admin.cmd_status, "announce": announce.cmd_announce,
         "unanswered": admin.cmd_unanswered, "stats": admin.cmd_stats,
     }
     for name, callback in commands.items():
@@ -428,24 +238,14 @@ def build_application(
     app.add_handler(CallbackQueryHandler(user.on_feedback, pattern=r"^fb:\d+:-?1$"))
     app.add_handler(CallbackQueryHandler(user.on_lang, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(user.on_example, pattern=r"^ex:"))
-    app.add_handler(CallbackQueryHandler(admin.on_announce_button, pattern=r"^ann:\d+:(ok|no)$"))
-    app.add_handler(CallbackQueryHandler(admin.on_settle_button, pattern=r"^settle:\d+:(post|there)$"))
-    app.add_handler(CallbackQueryHandler(admin.on_held_button, pattern=r"^held:(post|skip)$"))
+    app.add_handler(CallbackQueryHandler(announce.on_announce_button, pattern=r"^ann:\d+:(ok|no)$"))
+    app.add_handler(CallbackQueryHandler(announce.on_settle_button, pattern=r"^settle:\d+:(post|there)$"))
+    app.add_handler(CallbackQueryHandler(announce.on_held_button, pattern=r"^held:(post|skip)$"))
     app.add_handler(CallbackQueryHandler(admin.on_remove_button, pattern=r"^rm:(page:\d+|ask:\w+|yes:\w+|no:-)$"))
     app.add_handler(CallbackQueryHandler(user.on_stale_button))
-    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(ChatMemberHandler(announce.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)
     return app
-
-
-def webhook_secret(settings: Settings) -> str:
-    secret = settings.webhook_secret.get_secret_value().strip()
-    if not secret:
-        # Telegram gets the secret with setWebhook at every start, so a fresh random one is as good.
-        return secrets.token_urlsafe(32)
-    if not _SECRET_OK.match(secret):
-        raise BotConfigError("CENTRE_BOT_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1 to 256 characters).")
-    return secret
 
 
 def serve(app: Application, settings: Settings, *, stop_signals: Any = "default", secret: str | None = None) -> None:
@@ -462,40 +262,40 @@ def serve(app: Application, settings: Settings, *, stop_signals: Any = "default"
                         port=settings.webhook_port, path=f"/{url_path}"))
             app.run_webhook(
                 listen=settings.webhook_listen, port=settings.webhook_port, url_path=url_path,
-                webhook_url=settings.webhook_url, secret_token=secret or webhook_secret(settings),
+                webhook_url=settings.webhook_url, secret_token=secret or settings.webhook_secret_token(),
                 allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, **signals,
             )
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, **signals)
     except InvalidToken:
-        raise BotConfigError(
+        raise ConfigError(
             "Telegram rejected the bot token in CENTRE_BOT_TELEGRAM_TOKEN. Copy it again from @BotFather "
             "(/mybots -> your bot -> API Token) and restart.") from None
     except BadRequest as exc:
-        raise BotConfigError(
+        raise ConfigError(
             f"The Bot API refused a start-up request: {exc}. If it is about the webhook, check CENTRE_BOT_WEBHOOK_URL "
             "(a public https:// address that reaches this server).") from None
     except NetworkError as exc:
-        raise BotConfigError(
-            f"Cannot reach the Bot API at {api_urls(settings.telegram_base_url)[0].rsplit('/', 1)[0]} ({exc}). "
+        raise ConfigError(
+            f"Cannot reach the Bot API at {settings.api_urls[0].rsplit('/', 1)[0]} ({exc}). "
             "Check the network, or CENTRE_BOT_TELEGRAM_BASE_URL if you run your own Bot API server.") from None
     except EmbeddingModelError as exc:
-        raise BotConfigError(str(exc)) from None
+        raise ConfigError(str(exc)) from None
     except OSError as exc:  # e.g. the webhook port is taken
-        raise BotConfigError(
+        raise ConfigError(
             f"Could not start: {exc}. If the webhook port is in use, set CENTRE_BOT_WEBHOOK_PORT.") from None
 
 
 def run_bot(settings: Settings) -> None:
     """`centre-bot run`: configure logging, load the assistant and the state, serve until stopped."""
-    token = settings.telegram_token.get_secret_value().strip()
+    token = settings.telegram_token.get_secret_value()
     if not token:
-        raise BotConfigError(NO_TOKEN)
+        raise ConfigError(NO_TOKEN)
     if not Path(settings.knowledge_dir).is_dir():
-        raise BotConfigError(
+        raise ConfigError(
             f"The knowledge folder {settings.knowledge_dir} does not exist. Set CENTRE_BOT_KNOWLEDGE_DIR (or pass "
             "--knowledge) to the folder of articles; an empty folder is fine for a start.")
-    secret = webhook_secret(settings) if settings.webhook_url else None
+    secret = settings.webhook_secret_token() if settings.webhook_url else None
     configure_logging([token, secret or ""])
     from bot.qa.assistant import Assistant
 
@@ -505,3 +305,4 @@ def run_bot(settings: Settings) -> None:
         serve(app, settings, secret=secret)
     finally:
         state.close()
+
