@@ -473,7 +473,8 @@ async def cmd_status(update: Update, context: Context) -> None:
         h("status_uptime", lang, uptime=duration(time.monotonic() - rt.started, lang)),
         h("status_today", lang, total=total, share=_share(answered, total)),
         h("status_feedback", lang, up=up, down=down),
-        h("status_announce", lang, chat=rt.settings.announce_chat_id) if rt.settings.announce_chat_id else h("status_announce_none", lang),
+        h("status_announce", lang, chat=rt.settings.announce_chat_id) if rt.settings.announce_chat_id
+        else h("status_announce_none", lang),
     ]
     await reply(update, context, "\n".join(lines))
 
