@@ -154,7 +154,8 @@ async def announce_new(app: Application, notify: list[tuple[int, str]] | None = 
         chat = rt.settings.announce_chat_id
         if not chat:
             for doc in fresh:  # kept aside: offered to the admins once a chat is set
-                rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, "", status=AnnouncementStatus.HELD)
+                rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, "",
+                                            status=AnnouncementStatus.HELD)
                 log.info(kv(event="announce_held", doc=doc.id, reason="CENTRE_BOT_ANNOUNCE_CHAT_ID is not set"))
             return
         fresh = [doc for doc in fresh if rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, chat)]
@@ -211,8 +212,8 @@ async def offer_held(app: Application) -> None:
             InlineKeyboardButton(t("held_post", lang), callback_data="held:post"),
             InlineKeyboardButton(t("held_skip", lang), callback_data="held:skip"),
         ]])
-        await _tell(app, admin_id, h("held_offer", lang, count=len(held), chat=rt.settings.announce_chat_id) + "\n" + esc(titles),
-                    keyboard)
+        offer = h("held_offer", lang, count=len(held), chat=rt.settings.announce_chat_id)
+        await _tell(app, admin_id, offer + "\n" + esc(titles), keyboard)
 
 
 async def _tell(app: Application, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
