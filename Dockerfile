@@ -69,9 +69,9 @@ USER 10001:10001
 VOLUME ["/data", "/app/knowledge"]
 EXPOSE 8080
 
-# `python -m bot.health`: healthy when the bot touched $CENTRE_BOT_DATA_DIR/heartbeat in the last 90 s (it
+# `python -m bot.ops.health`: healthy when the bot touched $CENTRE_BOT_DATA_DIR/heartbeat in the last 90 s (it
 # does every 30 s) and, in webhook mode, its webhook server answers on CENTRE_BOT_WEBHOOK_PORT.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=180s --retries=3 \
-    CMD ["/opt/venv/bin/python", "-m", "bot.health"]
+    CMD ["/opt/venv/bin/python", "-m", "bot.ops.health"]
 
 CMD ["centre-bot", "run"]

@@ -113,7 +113,7 @@ def rss_mb() -> tuple[float, float]:
 
 
 def _assistant(knowledge: str, data: str):
-    from bot.service import Assistant
+    from bot.qa.assistant import Assistant
     from bot.settings import Settings
     from index.embeddings import load_embedder
 

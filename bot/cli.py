@@ -33,13 +33,13 @@ DataOpt = Annotated[Optional[Path], typer.Option("--data", help="Data folder [en
 def load_settings(knowledge: Path | None = None, data: Path | None = None, **extra) -> Settings:
     from pydantic import ValidationError
 
-    from bot.settings import Settings
+    from bot.settings import Settings, env_name
 
     overrides = {"knowledge_dir": knowledge, "data_dir": data, **extra}
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        lines = [f"  CENTRE_BOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+        lines = [f"  {env_name('_'.join(map(str, e['loc'])))}: {e['msg'].removeprefix('Value error, ')}"
                  for e in exc.errors()]
         fail("Some settings are invalid:\n" + "\n".join(lines))
 
@@ -50,7 +50,7 @@ def fail(message: str, code: int = 2):
 
 
 def make_assistant(settings: Settings):
-    from bot.service import Assistant
+    from bot.qa.assistant import Assistant
 
     return Assistant(settings)
 
@@ -201,11 +201,12 @@ def run_cmd(
 ):
     """Start the Telegram bot: long polling, or a webhook server when CENTRE_BOT_WEBHOOK_URL is set."""
     settings = load_settings(knowledge, data)
-    from bot.telegram_app import BotConfigError, run_bot
+    from bot.settings import ConfigError
+    from bot.telegram.app import run_bot
 
     try:
         run_bot(settings)
-    except BotConfigError as exc:
+    except ConfigError as exc:
         fail(str(exc))
 
 
@@ -216,7 +217,7 @@ def doctor_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too")] = False,
 ):
     """Check the deployment (settings, Telegram token and channel, knowledge, index, LLM, disk) and say what to fix."""
-    from bot.doctor import doctor
+    from bot.ops.doctor import doctor
 
     raise typer.Exit(doctor(strict=strict, out=typer.echo, knowledge_dir=knowledge, data_dir=data))
 
@@ -240,10 +241,10 @@ def eval_cmd(
 
     Run from the repository root. Each named set gets its own knowledge and index under DATA/eval/<set>/.
     """
-    from bot.anchors import ANCHOR_METRICS, anchor_ranks, summarise_anchors
-    from bot.eval_sets import SETS, prepare_knowledge, questions_of
-    from bot.evaluate import MODES, evaluate, failures, format_table, load_questions, summarise
-    from bot.service import Assistant
+    from bot.qa.anchors import ANCHOR_METRICS, anchor_ranks, summarise_anchors
+    from bot.qa.eval_sets import SETS, prepare_knowledge, questions_of
+    from bot.qa.evaluate import MODES, evaluate, failures, format_table, load_questions, summarise
+    from bot.qa.assistant import Assistant
     from index.embeddings import load_embedder
 
     modes = tuple(mode) if mode else MODES

@@ -828,6 +828,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_answered": {"kk": "жауап берілгені, %", "ru": "с ответом, %", "en": "answered, %"},
 }
 
+# Each language's own name, in lists of articles and on buttons.
+LANGUAGE_NAMES = {"kk": "қазақша", "ru": "русский", "en": "English"}
+
 # Language names as they read inside the "only_in" sentence of each language.
 LANGUAGE_IN: dict[str, dict[str, str]] = {
     "kk": {"kk": "қазақ тілінде", "ru": "орыс тілінде", "en": "ағылшын тілінде"},
@@ -840,3 +843,7 @@ def t(key: str, lang: str, **values) -> str:
     table = TEXTS[key]
     text = table.get(lang) or table["en"]
     return text.format(**values) if values else text
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

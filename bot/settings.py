@@ -1,8 +1,13 @@
-"""Every setting in one place, read from CENTRE_BOT_* environment variables and an optional .env file."""
+"""Every setting in one place, read from CENTRE_BOT_* environment variables and an optional .env file,
+and the rules for reading them (Bot API address, announcement chat, webhook secret) that the bot and the
+doctor share."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -10,9 +15,46 @@ from typing_extensions import Annotated
 
 from index.embeddings import DEFAULT_MODEL
 
+ENV_PREFIX = "CENTRE_BOT_"
+TELEGRAM_API = "https://api.telegram.org"
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+
+
+class ConfigError(ValueError):
+    """The program cannot run as configured; the message tells the operator what to set or fix."""
+
+    def __init__(self, problem: str, fix: str = ""):
+        super().__init__(f"{problem}. {fix[:1].upper()}{fix[1:]}." if fix else problem)
+        self.problem, self.fix = problem, fix
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def api_urls(base_url: str) -> tuple[str, str]:
+    """CENTRE_BOT_TELEGRAM_BASE_URL (e.g. http://localhost:8081) -> PTB's base_url and base_file_url."""
+    base = (base_url or TELEGRAM_API).strip().rstrip("/")
+    if base.endswith("/bot"):
+        base = base[: -len("/bot")]
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{env_name('telegram_base_url')} {base_url!r} is not an http(s) address",
+                          "use an address such as http://localhost:8081, or leave it empty for Telegram's own")
+    return f"{base}/bot", f"{base}/file/bot"
+
+
+def chat_target(chat: str) -> int | str:
+    """A chat as the Bot API wants it: an int id or '@channelname' ('@' added when missing)."""
+    chat = chat.strip()
+    try:
+        return int(chat)
+    except ValueError:
+        return chat if chat.startswith("@") else f"@{chat}"
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CENTRE_BOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     knowledge_dir: Path = Field(Path("knowledge"), description="Folder of knowledge articles (.md, .txt)")
     data_dir: Path = Field(Path("data"), description="Folder for the index and the bot's database")
@@ -45,6 +87,16 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute")
     allow_private_urls: bool = Field(False, description="Let /add fetch private and loopback addresses")
 
+    @field_validator("telegram_token", "webhook_secret", mode="after")
+    @classmethod
+    def _strip_secret(cls, value: SecretStr) -> SecretStr:  # a token pasted with a newline is the same token
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("announce_chat_id", mode="after")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value):
@@ -60,3 +112,23 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def api_urls(self) -> tuple[str, str]:
+        """PTB's base_url and base_file_url; ConfigError when CENTRE_BOT_TELEGRAM_BASE_URL is not an address."""
+        return api_urls(self.telegram_base_url)
+
+    @property
+    def announce_target(self) -> int | str | None:
+        return chat_target(self.announce_chat_id) if self.announce_chat_id else None
+
+    def webhook_secret_token(self) -> str:
+        """The secret Telegram sends with each webhook: the configured one, or a fresh random one."""
+        secret = self.webhook_secret.get_secret_value()
+        if not secret:
+            # Telegram gets the secret with setWebhook at every start, so a fresh random one is as good.
+            return secrets.token_urlsafe(32)
+        if not _WEBHOOK_SECRET.match(secret):
+            raise ConfigError(f"{env_name('webhook_secret')} may only contain A-Z, a-z, 0-9, _ and - "
+                              "(1 to 256 characters)", f"choose another {env_name('webhook_secret')}")
+        return secret

@@ -12,9 +12,12 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from index.text import error_text
 
 LANGUAGES = ("kk", "ru", "en")
 SUFFIXES = (".md", ".markdown", ".txt")
@@ -43,6 +46,22 @@ class Document:
     def family(self) -> str:
         """Id shared by an article and all its renditions."""
         return self.translation_of or self.id
+
+
+def families(docs: Iterable[Document]) -> dict[str, list[Document]]:
+    """Documents grouped by family, each family's in id order (families in the order of their first id)."""
+    grouped: dict[str, list[Document]] = {}
+    for doc in sorted(docs, key=lambda d: d.id):
+        grouped.setdefault(doc.family, []).append(doc)
+    return grouped
+
+
+def choose_rendition(family: Iterable[Document], lang: str | None = None, fallback: Document | None = None) -> Document:
+    """Which article of a family to show: the one in ``lang`` if there is one, else ``fallback``, else the
+    original when it is there, else the first by id."""
+    docs = sorted(family, key=lambda d: d.id)
+    in_lang = next((d for d in docs if d.lang == lang), None)
+    return in_lang or fallback or next((d for d in docs if d.id == d.family), docs[0])
 
 
 @dataclass(frozen=True)
@@ -135,17 +154,7 @@ def parse_document(path: Path, data: bytes) -> Document:
     if len(data) > MAX_FILE_BYTES:
         raise BadDocument(f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})", "too_large",
                           size=f"{len(data):,}", limit=f"{MAX_FILE_BYTES:,}")
-    if b"\x00" in data:
-        raise BadDocument("binary content, not text", "binary")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadDocument(f"not UTF-8 text ({exc.reason} at byte {exc.start})", "not_utf8") from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if path.suffix.lower() == ".txt":
-        meta, body = _parse_txt(text)
-    else:
-        meta, body = _parse_markdown(text)
+    meta, body = read_fields(decode_text(data), path.suffix)
     doc_id = str(meta.get("id") or path.stem).strip()
     if not _ID_OK.match(doc_id):
         raise BadDocument(f"id {doc_id!r} may only contain letters, digits, '.', '_' and '-'", "bad_id", id=doc_id)
@@ -172,6 +181,23 @@ def parse_document(path: Path, data: bytes) -> Document:
         path=str(path),
         content_hash=file_hash(data),
     )
+
+
+def decode_text(data: bytes) -> str:
+    """An article file's text: UTF-8 (a BOM dropped), newlines as \\n; BadDocument for anything else."""
+    if b"\x00" in data:
+        raise BadDocument("binary content, not text", "binary")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadDocument(f"not UTF-8 text ({exc.reason} at byte {exc.start})", "not_utf8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_fields(text: str, suffix: str) -> tuple[dict, str]:
+    """(fields, body) of an article's text: a .txt file's first line ("<title>" or "date YYYY-MM-DD <title>"),
+    otherwise Markdown's YAML front matter. The one parser of both the indexer and uploads (index.ingest)."""
+    return _parse_txt(text) if suffix.lower() == ".txt" else _parse_markdown(text)
 
 
 @lru_cache(maxsize=1)
@@ -210,10 +236,10 @@ def _parse_markdown(text: str) -> tuple[dict, str]:
     except BadDocument:
         raise
     except yaml.YAMLError as exc:
-        detail = str(exc).splitlines()[0]
+        detail = error_text(exc)
         raise BadDocument(f"broken front matter: {detail}", "front_matter", detail=detail) from None
     except (ValueError, TypeError, OverflowError) as exc:  # a value YAML cannot build, e.g. !!float 'abc'
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        detail = error_text(exc)
         raise BadDocument(f"broken front matter: {detail}", "front_matter", detail=detail) from None
     if text.lstrip().startswith("---") and not post.metadata:
         raise BadDocument("broken front matter: the '---' block is not closed or holds no fields", "unclosed")
@@ -282,7 +308,7 @@ def scan_knowledge(folder: Path, known: dict[str, FileRecord] | None = None) -> 
             scan.problems.append(Problem(str(path), str(exc), "unreadable"))
             continue
         except Exception as exc:  # noqa: BLE001 - one odd file must never stop the scan of the others
-            scan.problems.append(Problem(str(path), f"cannot be read ({type(exc).__name__}: {exc})"[:300],
+            scan.problems.append(Problem(str(path), f"cannot be read ({error_text(exc, kind=True)})"[:300],
                                          "unreadable"))
             continue
         if record.doc_id in seen:

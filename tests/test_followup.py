@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.followup import Conversations, leans_back
+from bot.qa.followup import Conversations, leans_back
 
 
 def test_a_follow_up_is_understood_with_the_previous_question(corpus_assistant):

@@ -10,7 +10,7 @@ import pytest
 
 import index.snapshot
 import index.tokens
-from bot.service import Assistant
+from bot.qa.assistant import Assistant
 from bot.settings import Settings
 from index.builder import cache_path
 from index.lexical import LexicalIndex

@@ -147,7 +147,7 @@ def fake_llm():
 
 @pytest.fixture(scope="module")
 def llm_assistant(tmp_path_factory, default_embedder, fake_llm):
-    from bot.service import Assistant
+    from bot.qa.assistant import Assistant
     from bot.settings import Settings
 
     base = tmp_path_factory.mktemp("llm")

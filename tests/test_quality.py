@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.anchors import anchor_ranks, summarise_anchors
-from bot.eval_sets import SETS
-from bot.evaluate import evaluate, load_questions, summarise
+from bot.qa.anchors import anchor_ranks, summarise_anchors
+from bot.qa.eval_sets import SETS
+from bot.qa.evaluate import evaluate, load_questions, summarise
 from tests.conftest import ROOT
 
 

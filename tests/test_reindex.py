@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 import index.snapshot
-from bot.service import Assistant
+from bot.qa.assistant import Assistant
 from bot.settings import Settings
 from tests.conftest import copy_corpus
 from index.embeddings import DEFAULT_MODEL, EmbeddingModelError, load_embedder

@@ -23,12 +23,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.answer import Answer, Citation
-from bot.service import Assistant
-from bot.settings import Settings
-from bot.state import BotState
-from bot.telegram_app import BotConfigError, build_application
-from bot.telegram_common import RUNTIME
+from bot.qa.compose import Answer, Citation
+from bot.qa.assistant import Assistant
+from bot.settings import ConfigError, Settings
+from bot.telegram.state import BotState
+from bot.telegram.app import build_application
+from bot.telegram.context import RUNTIME
 from index.language import detect_language
 from tests.fakebotapi import FakeBotAPI
 from tests.telegram_support import (
@@ -502,9 +502,9 @@ class SteppedReindex:
 
 
 def test_reindex_progress_moves_in_the_status_message(deploy, monkeypatch):
-    import bot.telegram_admin
+    import bot.telegram.admin
 
-    monkeypatch.setattr(bot.telegram_admin, "PROGRESS_EVERY", 0.05)
+    monkeypatch.setattr(bot.telegram.admin, "PROGRESS_EVERY", 0.05)
     d = deploy()
     d.assistant = SteppedReindex(d.assistant)
     with d.bot():
@@ -595,7 +595,7 @@ def test_unreadable_uploads_are_explained_in_russian_with_the_library_error_only
 
 
 def test_an_upload_that_needs_too_much_memory_is_refused_and_questions_are_still_answered(deploy, monkeypatch):
-    from bot import ingest
+    from index import ingest
 
     monkeypatch.setattr(ingest, "MAX_PARSE_MEMORY", 150 * 1024 * 1024)
     d = deploy()
@@ -816,7 +816,7 @@ def test_webhook_checks_the_secret_and_skips_bad_updates(deploy, caplog):
 
 def test_without_a_token_the_bot_says_what_to_set(tmp_path, fake):
     settings = make_settings(tmp_path, fake, telegram_token="")
-    with pytest.raises(BotConfigError, match="CENTRE_BOT_TELEGRAM_TOKEN"):
+    with pytest.raises(ConfigError, match="CENTRE_BOT_TELEGRAM_TOKEN"):
         build_application(settings, object(), object())
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--data", str(tmp_path / "data")],
@@ -843,7 +843,7 @@ def test_a_rejected_token_is_explained_and_never_logged(tmp_path, fake):
 
 
 def test_an_unexpected_failure_in_an_admin_job_is_reported_not_left_at_working(deploy, monkeypatch):
-    from bot import ingest
+    from index import ingest
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot.answer import Answer, Citation
-from bot.telegram_format import (
+from bot.qa.compose import Answer, Citation
+from bot.telegram.html import (
     TELEGRAM_LIMIT,
     esc,
     html_to_plain,
@@ -109,7 +109,7 @@ def test_escape_is_reversible():
 
 
 def test_long_unbroken_words_never_make_a_part_too_long():
-    from bot.telegram_format import split_html, utf16_len
+    from bot.telegram.html import split_html, utf16_len
 
     words = ["w" * n for n in (1200, 5, 900, 1100, 3, 1000, 1024, 7, 1150)] * 6
     parts = split_html(" ".join(words))

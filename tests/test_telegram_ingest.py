@@ -14,8 +14,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from bot import ingest
-from bot.ingest import IngestError, article_from_file, article_from_url, save_article
+from index import ingest
+from index.ingest import IngestError, article_from_file, article_from_url, save_article
 from index.documents import parse_document
 
 RU_BODY = (
@@ -177,7 +177,7 @@ def test_saving_validates_and_never_overwrites(tmp_path):
     with pytest.raises(IngestError) as caught:
         save_article(article, tmp_path)
     assert caught.value.key == "ingest_invalid" and "unknown language" in caught.value.values["error"]
-    from bot.telegram_admin import ingest_text
+    from bot.telegram.admin import ingest_text
 
     russian = ingest_text(caught.value, "ru")
     assert "неизвестный язык" in russian.lower() and "unknown" not in russian, russian

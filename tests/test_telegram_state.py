@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.logfmt import KeyValueFormatter, kv
-from bot.state import KNOWN, POSTED, SENDING, BotState, local_day
-from bot.telegram_app import api_urls
-from bot.telegram_common import UserRateLimiter, chat_target, telegram_lang
+from bot.ops.logging import KeyValueFormatter, kv
+from bot.settings import api_urls, chat_target
+from bot.telegram.context import telegram_lang
+from bot.telegram.ratelimit import UserRateLimiter
+from bot.telegram.state import AnnouncementStatus, BotState, local_day
 
 
 @pytest.fixture
@@ -76,16 +77,16 @@ def test_unanswered_stats_and_today(state):
 def test_announcements_are_claimed_once_and_released_on_failure(state):
     assert not state.baseline_done()
     state.record_baseline({"old": ("old-kk", "kk", "Old")})
-    assert state.baseline_done() and state.announcement("old")["status"] == KNOWN
+    assert state.baseline_done() and state.announcement("old")["status"] == AnnouncementStatus.KNOWN
     assert state.claim_announcement("new", "new-ru", "ru", "New", "@chan")
     assert not state.claim_announcement("new", "new-en", "en", "New", "@chan")  # a rendition: same family
-    assert state.announcement("new")["status"] == SENDING
+    assert state.announcement("new")["status"] == AnnouncementStatus.SENDING
     state.release_announcement("new")
     assert state.announcement("new") is None
     assert state.claim_announcement("new", "new-ru", "ru", "New", "@chan")
     state.finish_announcement("new", 42)
     state.release_announcement("new")  # a posted one is never released
-    assert state.announcement("new")["status"] == POSTED and state.announcement("new")["message_id"] == 42
+    assert state.announcement("new")["status"] == AnnouncementStatus.POSTED and state.announcement("new")["message_id"] == 42
     assert state.announced_families() == {"old", "new"}
 
 
@@ -164,8 +165,7 @@ def test_health_check_follows_the_heartbeat(tmp_path, capsys):
     import os
     import time
 
-    from bot.health import main
-    from bot.telegram_app import write_heartbeat
+    from bot.ops.health import main, write_heartbeat
 
     assert main(["--data", str(tmp_path)]) == 1 and "no heartbeat" in capsys.readouterr().out
     write_heartbeat(tmp_path)
@@ -180,8 +180,7 @@ def test_health_check_in_webhook_mode_needs_the_webhook_server(tmp_path, monkeyp
     import socket
     import threading
 
-    from bot.health import main
-    from bot.telegram_app import write_heartbeat
+    from bot.ops.health import main, write_heartbeat
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

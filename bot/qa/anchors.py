@@ -13,7 +13,7 @@ import re
 import bm25s
 import numpy as np
 
-from bot.evaluate import Question, mean
+from bot.qa.evaluate import Question, mean
 from index.builder import embed_texts
 from index.embeddings import Embedder
 from index.search import family_ranks

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import re
 import time
@@ -11,29 +12,19 @@ import time
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot.answer import Answer
-from bot.logfmt import kv
-from bot.messages import LANGS, t
-from bot.service import NO_ARTICLES, NO_WORDS
-from bot.telegram_common import (
-    documents_or_say_none,
-    CallbackAnswer,
-    Typing,
-    command_args,
-    edit_html,
-    h,
-    language_name,
-    log,
-    register_admin_menu,
-    reply,
-    runtime,
-    send_html,
-    topic_thread,
-    ui_lang,
-)
-from bot.telegram_format import esc, link, render_answer
+from bot.messages import LANGS, language_name, t
+from bot.ops.logging import kv
+from bot.qa.assistant import NO_ARTICLES, NO_WORDS
+from bot.qa.compose import Answer
+from bot.telegram.context import Context, command_args, documents_or_say_none, ui_lang
+from bot.telegram.html import esc, h, link, render_answer
+from bot.telegram.menu import register_admin_menu
+from bot.telegram.send import CallbackAnswer, Typing, edit_html, reply, send_html, topic_thread
+from index.documents import choose_rendition, families
+from index.text import error_text, one_line
+
+log = logging.getLogger(__name__)
 
 
 # ====================================================================================== questions
@@ -47,7 +38,7 @@ def feedback_keyboard(question_id: int) -> InlineKeyboardMarkup:
 
 
 async def answer_question(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     *,
     user: User,
     chat: Chat,
@@ -55,11 +46,11 @@ async def answer_question(
     reply_to: int | None,
     thread_id: int | None = None,
 ) -> None:
-    rt = runtime(context)
+    rt = context.runtime
     try:
         chosen = rt.state.user_lang(user.id).chosen
     except Exception as exc:  # noqa: BLE001 - an unreadable bot.db must not cost the answer
-        log.warning(kv(event="state_read_failed", user=user.id, error=f"{type(exc).__name__}: {exc}"))
+        log.warning(kv(event="state_read_failed", user=user.id, error=error_text(exc, kind=True)))
         chosen = None
     allowed, wait = rt.limiter.check(user.id)
     if not allowed:
@@ -101,7 +92,7 @@ async def answer_question(
     except TelegramError as exc:
         delivered = False
         log.error(kv(event="answer_dropped", question=question_id, chat=chat.id, user=user.id,
-                     error=f"{type(exc).__name__}: {exc}", note="the answer did not reach the chat after retries"))
+                     error=error_text(exc, kind=True), note="the answer did not reach the chat after retries"))
     try:
         rt.state.log_question(
             question_id=question_id, user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text,
@@ -110,24 +101,24 @@ async def answer_question(
         )
     except Exception as exc:  # noqa: BLE001 - the person has the answer; the log line is what is lost
         log.error(kv(event="question_log_failed", question=question_id, chat=chat.id,
-                     error=f"{type(exc).__name__}: {exc}"))
+                     error=error_text(exc, kind=True)))
     if delivered:
         log.info(kv(event="answer", question=question_id, chat=chat.id, user=user.id, lang=answer.language,
                     answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
 
 
-def _later(context: ContextTypes.DEFAULT_TYPE, wait: float, user_id: int) -> None:
+def _later(context: Context, wait: float, user_id: int) -> None:
     # The job queue is a hard dependency (python-telegram-bot[job-queue]); jobs end with the bot.
     context.job_queue.run_once(_answer_deferred, wait + 0.05, data=user_id, name=f"deferred-{user_id}")
 
 
-async def _answer_deferred(context: ContextTypes.DEFAULT_TYPE) -> None:
-    asked = runtime(context).deferred.pop(context.job.data, None)
+async def _answer_deferred(context: Context) -> None:
+    asked = context.runtime.deferred.pop(context.job.data, None)
     if asked is not None:
         await answer_question(context, **asked)
 
 
-async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_private_text(update: Update, context: Context) -> None:
     message = update.effective_message
     edited = update.edited_message is not None  # the answer replies to the edited text, so it is clear which
     await answer_question(context, user=update.effective_user, chat=update.effective_chat,
@@ -155,16 +146,16 @@ def addressed_question(message: Message, bot) -> str | None:
     text = message.text or message.caption or ""
     if username:
         text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
-    return " ".join(text.split())
+    return one_line(text)
 
 
-async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group_text(update: Update, context: Context) -> None:
     message = update.effective_message
     question = addressed_question(message, context.bot)
     if question is None:
         return  # chatter between people: stay quiet
     if not question:  # a bare mention: the person wants to ask something
-        rt = runtime(context)
+        rt = context.runtime
         await reply(update, context, h("mention_empty", ui_lang(rt, update.effective_user),
                                        bot=f"@{context.bot.username}"))
         return
@@ -172,21 +163,21 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                           reply_to=message.message_id, thread_id=topic_thread(message))
 
 
-async def cmd_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_ask(update: Update, context: Context) -> None:
     message = update.effective_message
     question = command_args(message)
     if not question:
-        await reply(update, context, h("ask_usage", ui_lang(runtime(context), update.effective_user)))
+        await reply(update, context, h("ask_usage", ui_lang(context.runtime, update.effective_user)))
         return
     group = update.effective_chat.type != ChatType.PRIVATE
     await answer_question(context, user=update.effective_user, chat=update.effective_chat, text=question,
                           reply_to=message.message_id if group else None, thread_id=topic_thread(message))
 
 
-async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_feedback(update: Update, context: Context) -> None:
     query = update.callback_query
     async with CallbackAnswer(query) as answer:
-        rt = runtime(context)
+        rt = context.runtime
         lang = ui_lang(rt, query.from_user)
         _, question_id, vote = query.data.split(":")
         chat_id = query.message.chat.id if query.message is not None else None
@@ -195,7 +186,7 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await answer(t("feedback_thanks" if stored else "feedback_gone", lang))
 
 
-async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_example(update: Update, context: Context) -> None:
     """A /start example button: ask that question for the user."""
     query = update.callback_query
     async with CallbackAnswer(query) as answer:
@@ -210,8 +201,8 @@ async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 # ====================================================================================== everyone's commands
 
 
-async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
+async def cmd_start(update: Update, context: Context) -> None:
+    rt = context.runtime
     user = update.effective_user
     lang = ui_lang(rt, user)
     keyboard = InlineKeyboardMarkup(
@@ -225,8 +216,8 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         context.application.create_task(register_admin_menu(context.bot, user.id), update=update)
 
 
-async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
+async def cmd_help(update: Update, context: Context) -> None:
+    rt = context.runtime
     lang = ui_lang(rt, update.effective_user)
     text = h("help_user", lang)
     if rt.is_admin(update.effective_user):
@@ -243,15 +234,15 @@ def lang_keyboard(lang: str) -> InlineKeyboardMarkup:
     ])
 
 
-async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = ui_lang(runtime(context), update.effective_user)
+async def cmd_lang(update: Update, context: Context) -> None:
+    lang = ui_lang(context.runtime, update.effective_user)
     await reply(update, context, h("lang_prompt", lang), lang_keyboard(lang))
 
 
-async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_lang(update: Update, context: Context) -> None:
     query = update.callback_query
     async with CallbackAnswer(query) as answer:
-        rt = runtime(context)
+        rt = context.runtime
         choice = query.data.split(":", 1)[1]
         if choice not in (*LANGS, "auto"):
             return
@@ -264,25 +255,23 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info(kv(event="lang_chosen", user=query.from_user.id, lang=choice))
 
 
-async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_sources(update: Update, context: Context) -> None:
     if (known := await documents_or_say_none(update, context)) is None:
         return
     lang, documents = known
-    families: dict[str, list] = {}
-    for doc in documents.values():
-        families.setdefault(doc.family, []).append(doc)
-    lines = [f"<b>{h('sources_title', lang, count=len(families))}</b>"]
-    for docs in sorted(families.values(), key=lambda ds: max(d.date for d in ds), reverse=True):
-        shown = next((d for d in docs if d.lang == lang), None) or min(docs, key=lambda d: d.id != d.family)
+    grouped = families(documents.values())
+    lines = [f"<b>{h('sources_title', lang, count=len(grouped))}</b>"]
+    for docs in sorted(grouped.values(), key=lambda ds: max(d.date for d in ds), reverse=True):
+        shown = choose_rendition(docs, lang)
         langs = ", ".join(language_name(d.lang) for d in sorted(docs, key=lambda d: d.lang))
         details = " · ".join(p for p in (shown.date, langs) if p)
         lines.append(f"• {link(shown.url, shown.title)} — {esc(details)}")
     await reply(update, context, "\n".join(lines))
 
 
-async def on_other_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_other_private(update: Update, context: Context) -> None:
     """A sticker, photo, voice or file in a private chat: say what the bot understands."""
-    rt = runtime(context)
+    rt = context.runtime
     user = update.effective_user
     lang = ui_lang(rt, user)
     message = update.effective_message
@@ -292,12 +281,12 @@ async def on_other_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await reply(update, context, h("text_only", lang))
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, context, h("unknown_command", ui_lang(runtime(context), update.effective_user)))
+async def on_unknown_command(update: Update, context: Context) -> None:
+    await reply(update, context, h("unknown_command", ui_lang(context.runtime, update.effective_user)))
 
 
-async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_stale_button(update: Update, context: Context) -> None:
     """Buttons of an older version of the bot: answer, so the spinner stops."""
     query = update.callback_query
     async with CallbackAnswer(query) as answer:
-        await answer(t("buttons_expired", ui_lang(runtime(context), query.from_user)))
+        await answer(t("buttons_expired", ui_lang(context.runtime, query.from_user)))

@@ -26,11 +26,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import frontmatter
 import yaml
 
-from index.documents import MAX_FILE_BYTES, BadDocument, Document, is_knowledge_file, parse_document
+from index.documents import (
+    MAX_FILE_BYTES,
+    BadDocument,
+    Document,
+    decode_text,
+    is_knowledge_file,
+    parse_document,
+    read_fields,
+)
 from index.language import detect_language
+from index.text import error_text, one_line
 
 FILE_TYPES = (".md", ".txt", ".pdf", ".docx")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB; articles are far smaller
@@ -45,7 +53,6 @@ MIN_TEXT_CHARS = 80
 MAX_TITLE_CHARS = 300
 USER_AGENT = "centre-bot/0.1 (+knowledge import for the ASEM LLL Hub Central Asia Regional Centre)"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_TXT_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+)$")
 _TRANSLIT = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t",
@@ -100,16 +107,12 @@ def slugify(text: str, max_len: int = 48) -> str:
 
 def make_id(title: str, body: str) -> str:
     """Readable and stable: the title's slug plus a short hash of the text."""
-    digest = hashlib.sha256(normalise(body).encode("utf-8")).hexdigest()[:6]
+    digest = hashlib.sha256(one_line(body).encode("utf-8")).hexdigest()[:6]
     return f"{slugify(title) or 'article'}-{digest}"
 
 
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _clean_title(title: str) -> str:
-    title = normalise(title).lstrip("#").strip()
+    title = one_line(title).lstrip("#").strip()
     return title[:MAX_TITLE_CHARS]
 
 
@@ -143,8 +146,8 @@ def _finish(
     meta = meta or {}
     title = _clean_title(str(meta.get("title") or title))
     body = body.strip()
-    if len(normalise(body)) < MIN_TEXT_CHARS:
-        raise IngestError("ingest_no_text", chars=len(normalise(body)), minimum=MIN_TEXT_CHARS)
+    if len(one_line(body)) < MIN_TEXT_CHARS:
+        raise IngestError("ingest_no_text", chars=len(one_line(body)), minimum=MIN_TEXT_CHARS)
     if not title:
         title = _clean_title(body.split("\n", 1)[0])[:120]
     lang = str(meta.get("lang") or "").strip().lower() or _language(title, body)
@@ -179,14 +182,18 @@ def article_from_file(file_name: str, data: bytes) -> Article:
         return _from_pdf(stem, data)
     if suffix == ".docx":
         return _from_docx(stem, data)
-    text = _decode(data)
-    if suffix == ".md":
-        return _from_markdown(text)
-    first, _, rest = text.lstrip("\n").partition("\n")
-    match = _TXT_DATE_LINE.match(first)
-    if match:
-        return _finish(match.group(2), _paragraphs(rest.split("\n")), date=match.group(1))
-    return _finish(first, _paragraphs(rest.split("\n")))
+    try:
+        text = decode_text(data)
+    except BadDocument:
+        raise IngestError("ingest_not_text") from None
+    try:
+        meta, body = read_fields(text, suffix)  # as the indexer reads it
+    except BadDocument as exc:
+        raise _invalid(exc) from None
+    if suffix == ".md" and not meta.get("title"):  # no title field: the first line is the title
+        first, _, body = body.lstrip("\n").partition("\n")
+        meta = {**meta, "title": first}
+    return _finish("", _paragraphs(body.split("\n")), meta=meta)
 
 
 def article_from_file_isolated(file_name: str, data: bytes, seconds: float, memory: int | None = None) -> Article:
@@ -232,31 +239,6 @@ def _parse_in_worker(sender, file_name: str, data: bytes, memory: int) -> None:
     sender.close()
 
 
-def _decode(data: bytes) -> str:
-    if b"\x00" in data:
-        raise IngestError("ingest_not_text")
-    try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError:
-        raise IngestError("ingest_not_text") from None
-
-
-def _from_markdown(text: str) -> Article:
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        raise IngestError("ingest_invalid", error=f"front matter: {str(exc).splitlines()[0]}") from None
-    meta = post.metadata if isinstance(post.metadata, dict) else {}
-    if meta.get("date") is not None and not isinstance(meta["date"], str):
-        meta["date"] = str(meta["date"])
-    body = post.content
-    title = ""
-    if not meta.get("title"):
-        first, _, rest = body.lstrip("\n").partition("\n")
-        title, body = first, rest
-    return _finish(title, _paragraphs(body.split("\n")), meta=meta)
-
-
 def _from_pdf(stem: str, data: bytes) -> Article:
     import pypdf
 
@@ -269,7 +251,7 @@ def _from_pdf(stem: str, data: bytes) -> Article:
     except IngestError:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types for broken files
-        raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+        raise IngestError("ingest_bad_file", error=error_text(exc, 200, kind=True)) from None
     raw = [line.strip() for line in "\n".join(pages).split("\n")]
     first = next((i for i, line in enumerate(raw) if line), None)
     title = _clean_title(str(meta_title))
@@ -277,7 +259,7 @@ def _from_pdf(stem: str, data: bytes) -> Article:
         # A headline sits on its own visual line and has no full stop: take it before unwrapping.
         title = raw[first]
         raw = raw[first + 1:]
-    elif first is not None and normalise(raw[first]) == title:
+    elif first is not None and one_line(raw[first]) == title:
         raw = raw[first + 1:]
     return _finish(title, _paragraphs(_unwrap_pdf_lines(raw)))
 
@@ -313,7 +295,7 @@ def _check_docx_size(data: bytes) -> None:
             with archive.open("word/document.xml") as member:
                 xml = member.read(MAX_DOCX_UNPACKED + 1)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
-        raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+        raise IngestError("ingest_bad_file", error=error_text(exc, 200, kind=True)) from None
     if len(xml) > MAX_DOCX_UNPACKED:
         raise IngestError("ingest_docx_too_big", size=f"> {_mb(MAX_DOCX_UNPACKED)}", limit=_mb(MAX_DOCX_UNPACKED))
     paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ")
@@ -333,7 +315,7 @@ def _from_docx(stem: str, data: bytes) -> Article:
                       for i, (p, text) in enumerate(paragraphs)]
         title = _clean_title(document.core_properties.title or "")
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for broken files
-        raise IngestError("ingest_bad_file", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+        raise IngestError("ingest_bad_file", error=error_text(exc, 200, kind=True)) from None
     if not title and paragraphs:
         headed = [i for i, (style, _) in enumerate(paragraphs[:3]) if style.startswith(("Title", "Heading"))]
         index = headed[0] if headed else 0
@@ -489,7 +471,7 @@ def fetch_page(url: str, allow_private: bool, max_bytes: int = MAX_PAGE_BYTES,
     except httpx.TimeoutException:
         raise IngestError("ingest_too_slow", seconds=f"{timeout:g}") from None
     except httpx.HTTPError as exc:
-        raise IngestError("ingest_fetch_failed", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+        raise IngestError("ingest_fetch_failed", error=error_text(exc, 200, kind=True)) from None
 
 
 def article_from_page(url: str, body: bytes, content_type: str = "text/html") -> Article:
@@ -501,18 +483,18 @@ def article_from_page(url: str, body: bytes, content_type: str = "text/html") ->
     try:
         import trafilatura
     except ImportError as exc:  # the operator's install is incomplete: say what to install
-        raise IngestError("ingest_extractor_missing", error=str(exc)[:200]) from None
+        raise IngestError("ingest_extractor_missing", error=error_text(exc, 200)) from None
     try:
         doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False,
                                           include_tables=False, favor_precision=True)
     except Exception as exc:  # noqa: BLE001 - trafilatura and lxml raise many types for odd pages
-        raise IngestError("ingest_bad_page", error=f"{type(exc).__name__}: {exc}"[:200]) from None
+        raise IngestError("ingest_bad_page", error=error_text(exc, 200, kind=True)) from None
     text = (doc.text if doc is not None else "") or ""
     if not text.strip():
         raise IngestError("ingest_no_article")
     title = _clean_title(doc.title or "")
     lines = text.split("\n")
-    if lines and title and normalise(lines[0]) == title:
+    if lines and title and one_line(lines[0]) == title:
         lines = lines[1:]  # trafilatura repeats the headline as the first line
     date = ""
     if doc.date:
@@ -533,13 +515,13 @@ def article_from_url(url: str, allow_private: bool) -> Article:
 # ------------------------------------------------------------------------------------ saving
 
 def find_duplicate(article: Article, documents: list[Document]) -> Document | None:
-    body = normalise(article.body)
+    body = one_line(article.body)
     for doc in documents:
         if doc.id == article.id:
             return doc
         if article.url and doc.url and doc.url.rstrip("/") == article.url.rstrip("/") and doc.lang == article.lang:
             return doc
-        if normalise(doc.body) == body:
+        if one_line(doc.body) == body:
             return doc
     return None
 
@@ -557,14 +539,19 @@ def save_article(article: Article, knowledge_dir: Path) -> Path:
         raise IngestError("ingest_text_too_long", size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))
     try:
         parse_document(path, data)
-    except BadDocument as exc:  # the admin reads the indexer's reason in their language (bot.telegram_admin)
-        raise IngestError("ingest_invalid", error=str(exc), problem=exc.key, problem_values=exc.values) from None
+    except BadDocument as exc:
+        raise _invalid(exc) from None
     if path.exists():
         raise IngestError("ingest_exists", id=article.id)
     tmp = knowledge_dir / f".{article.id}.md.tmp"  # dot files are ignored by the indexer
     tmp.write_bytes(data)
     os.replace(tmp, path)
     return path
+
+
+def _invalid(exc: BadDocument) -> IngestError:
+    """The indexer's reason, which the admin reads in their language (bot.telegram.admin.ingest_text)."""
+    return IngestError("ingest_invalid", error=str(exc), problem=exc.key, problem_values=exc.values)
 
 
 def _mb(size: int) -> str:

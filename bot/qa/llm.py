@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 
-from bot.answer import Answer
+from bot.qa.compose import Answer
 from bot.settings import Settings
 from index.language import detect_language
 from index.snapshot import Snapshot

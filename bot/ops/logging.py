@@ -1,6 +1,6 @@
 """Structured log lines (key=value, one line per record) with secrets redacted.
 
-    ts=2026-11-26T13:20:01+00:00 level=info logger=centre_bot.telegram event=answer chat=42 ms=31.2
+    ts=2026-11-26T13:20:01+00:00 level=info logger=bot.telegram.user event=answer chat=42 ms=31.2
 
 Messages that already are key=value pairs (built with ``kv``) are kept as they are; any other message
 becomes msg="...". Secrets (the bot token, the webhook secret) are replaced by *** anywhere in a line,

@@ -1,4 +1,5 @@
-"""Telegram HTML for answers and lists: everything escaped, long texts split, plain-text fallback.
+"""Telegram HTML for answers, lists and the bot's texts: everything escaped, long texts split, plain-text
+fallback.
 
 No Telegram types here: these are pure string functions. Lengths are counted in UTF-16 code units, as
 Telegram counts them, and on the HTML source itself, which is never shorter than the text Telegram
@@ -10,8 +11,8 @@ from __future__ import annotations
 import html
 import re
 
-from bot.answer import Answer
-from bot.messages import t
+from bot.qa.compose import Answer
+from bot.messages import TEXTS, t
 
 TELEGRAM_LIMIT = 4096
 _SAFE_URL = re.compile(r"^(https?|tg)://", re.IGNORECASE)
@@ -34,6 +35,21 @@ def link(url: str, title: str) -> str:
     if url and _SAFE_URL.match(url):
         return f'<a href="{html.escape(url, quote=True)}">{esc(title)}</a>'
     return esc(title)
+
+
+class Html(str):
+    """Already Telegram HTML: ``h`` inserts it as it is."""
+
+
+def h(key: str, lang: str, /, **values: object) -> str:
+    """A text from bot.messages as Telegram HTML: the template and every value escaped."""
+    table = TEXTS[key]
+    template = esc(table.get(lang) or table["en"])
+    return template.format(**{k: v if isinstance(v, Html) else esc(v) for k, v in values.items()})
+
+
+def code(text: str) -> Html:
+    return Html(f"<code>{esc(text)}</code>")
 
 
 def render_answer(answer: Answer) -> str:

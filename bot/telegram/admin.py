@@ -1,5 +1,5 @@
-"""Admin commands: /reindex, /add, /remove, /docs, /status, /unanswered, /stats, /announce, and the
-announcement of new articles. Index changes run as tasks that report by editing one status message."""
+"""Admin commands: /reindex, /add, /remove (index changes, run as tasks that report by editing one status
+message) and the views /docs, /status, /unanswered, /stats. Announcements are in bot.telegram.announce."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import logging
 import shutil
 import time
 from datetime import datetime, timezone
@@ -14,45 +15,36 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.error import TelegramError
+from telegram.ext import Application
 
-from bot import announcements, ingest
-from bot.logfmt import kv
-from bot.messages import TEXTS, t
-from bot.state import HELD, SENDING
-from bot.telegram_common import (
-    documents_or_say_none,
-    COMMAND_PREFIX,
-    Html,
-    CallbackAnswer,
-    admin_lang,
+from bot.messages import TEXTS, language_name, t
+from bot.ops.logging import kv
+from bot.telegram import announce
+from bot.telegram.context import (
+    Context,
+    Runtime,
     admin_only,
-    chat_target,
-    code,
     command_args,
-    edit_html,
-    h,
-    language_name,
-    log,
-    reply,
+    documents_or_say_none,
+    refused_button,
     runtime,
-    send_html,
     snapshot_or_none,
-    topic_thread,
     ui_lang,
 )
-from bot.telegram_format import esc, utf16_len
+from bot.telegram.html import Html, code, esc, h
+from bot.telegram.send import CallbackAnswer, edit_html, reply, send_html, topic_thread
+from index import ingest
 from index.builder import ReindexReport
-from index.documents import scan_knowledge
+from index.documents import Document, scan_knowledge
 from index.embeddings import EmbeddingModelError
 from index.snapshot import DiskFull, is_disk_full
+from index.text import error_text
 
-# Telegram refused the post outright (so it is certainly not out), as opposed to a timeout or lost connection.
-REJECTED = (BadRequest, Forbidden, RetryAfter)
+log = logging.getLogger(__name__)
+
 PROGRESS_EVERY = 1.5  # seconds between progress edits of a running reindex
-ANNOUNCE_MAX_CHARS = 3500
-INGEST_SECONDS = 120  # reading one upload or page; the size limits in bot.ingest keep it far below
+INGEST_SECONDS = 120  # reading one upload or page; the size limits in index.ingest keep it far below
 
 
 # ====================================================================================== index jobs
@@ -77,10 +69,6 @@ def _progress_text(progress: _Progress, lang: str) -> str:
     return h("reindex_progress", lang, stage=stage_text, done=done, total=total)
 
 
-def _raw(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:500]
-
-
 def _explain(exc: BaseException, lang: str, data_dir: Path) -> str:
     """The failure in the admin's language; Python's own text goes to the log only."""
     if isinstance(exc, EmbeddingModelError):
@@ -100,7 +88,7 @@ def _reports_failure(task):
         try:
             await task(app, status, lang, *args)
         except Exception as exc:  # noqa: BLE001 - told to the admin and logged with its traceback
-            log.error(kv(event="admin_task_failed", task=task.__name__, error=_raw(exc)), exc_info=exc)
+            log.error(kv(event="admin_task_failed", task=task.__name__, error=error_text(exc, 500, kind=True)), exc_info=exc)
             error = _explain(exc, lang, runtime(app).settings.data_dir)
             with contextlib.suppress(TelegramError):
                 await edit_html(app.bot, status, h("task_failed", lang, error=error))
@@ -129,7 +117,7 @@ async def run_reindex(app: Application, status: Message | None, lang: str) -> Re
     try:
         report: ReindexReport = future.result()
     except Exception as exc:  # noqa: BLE001 - reported to the admin, the old index stays live
-        log.error(kv(event="reindex_failed", error=_raw(exc)), exc_info=exc)
+        log.error(kv(event="reindex_failed", error=error_text(exc, 500, kind=True)), exc_info=exc)
         if status is not None:
             await edit_html(app.bot, status, h("reindex_failed", lang, error=_explain(exc, lang, rt.settings.data_dir)))
         return None
@@ -178,187 +166,6 @@ def report_html(report: ReindexReport, lang: str) -> str:
     return "\n".join(lines)
 
 
-async def announce_new(app: Application, notify: list[tuple[int, str]] | None = None) -> None:
-    """Post the articles not announced yet; tell ``notify`` [(chat_id, lang)] (default: all admins)."""
-    rt = runtime(app)
-    async with rt.announce_lock:
-        snapshot = await snapshot_or_none(rt)
-        if snapshot is None:
-            return
-        rt.seen_generation = snapshot.generation
-        if not rt.state.baseline_done():
-            if not snapshot.documents:
-                # Nothing indexed yet (an empty folder): the baseline waits for the first articles, so that
-                # filling the folder of a new deployment does not flood the channel.
-                return
-            known = announcements.baseline(snapshot)
-            rt.state.record_baseline(known)
-            log.info(kv(event="announce_baseline", articles=len(known),
-                        note="first index of this deployment: existing articles are not announced"))
-            return
-        fresh = announcements.pending(snapshot, rt.state)
-        if not fresh:
-            return
-        targets = notify if notify is not None else [(a, admin_lang(rt, a)) for a in rt.settings.admin_ids]
-        chat = rt.announce_chat
-        if not chat:
-            for doc in fresh:  # kept aside: offered to the admins once a chat is set
-                rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, "", status=HELD)
-                log.info(kv(event="announce_held", doc=doc.id, reason="CENTRE_BOT_ANNOUNCE_CHAT_ID is not set"))
-            return
-        fresh = [doc for doc in fresh if rt.state.claim_announcement(doc.family, doc.id, doc.lang, doc.title, chat)]
-        if fresh:
-            await _post(app, snapshot, fresh, chat, targets)
-
-
-async def _post(app: Application, snapshot, docs: list, chat: str, targets: list[tuple[int, str]]) -> None:
-    """One post for one article, one digest post for several (never a flood); the claims are already made."""
-    rt = runtime(app)
-    text = announcements.compose(snapshot, docs[0]) if len(docs) == 1 else announcements.digest(snapshot, docs)
-    titles = "», «".join(doc.title for doc in docs)
-    try:
-        sent = await send_html(app.bot, chat_target(chat), text, preview=len(docs) == 1)
-    except REJECTED as exc:
-        for doc in docs:
-            rt.state.release_announcement(doc.family)  # certainly not posted: the next reindex tries again
-        fix = announcements.explain_failure(str(exc))
-        log.warning(kv(event="announce_failed", docs=[d.id for d in docs], chat=chat, error=str(exc), fix=fix))
-        for chat_id, lang in targets:
-            await _tell(app, chat_id, "\n".join([
-                h("announce_failed", lang, chat=chat), h(fix, lang, chat=chat), h("announce_retry_reindex", lang)]))
-        return
-    except TelegramError as exc:
-        # A timeout or a dropped connection: the post may be out. Keep the claims (never post twice) and let
-        # a person look.
-        log.warning(kv(event="announce_uncertain", docs=[d.id for d in docs], chat=chat, error=str(exc)))
-        row = rt.state.announcement(docs[0].family)
-        for chat_id, lang in targets:
-            await _tell(app, chat_id, h("announce_uncertain", lang, chat=chat, title=titles),
-                        _settle_keyboard(row["ref"], lang) if len(docs) == 1 else None)
-        return
-    except Exception:
-        for doc in docs:
-            rt.state.release_announcement(doc.family)
-        raise
-    for doc in docs:
-        rt.state.finish_announcement(doc.family, sent[-1].message_id)
-    log.info(kv(event="announced", docs=[d.id for d in docs], chat=chat, message=sent[-1].message_id))
-    for chat_id, lang in targets:
-        await _tell(app, chat_id, h("announce_new_posted", lang, chat=chat, title=titles))
-
-
-async def offer_held(app: Application) -> None:
-    """Articles added while no announcement chat was set: once one is, ask the admins whether to post them."""
-    rt = runtime(app)
-    held = rt.state.held_announcements()
-    if not held or not rt.announce_chat:
-        return
-    titles = "\n".join(f"• {row['title']}" for row in held[:20])
-    for admin_id in rt.settings.admin_ids:
-        lang = admin_lang(rt, admin_id)
-        keyboard = InlineKeyboardMarkup([[
-            InlineKeyboardButton(t("held_post", lang), callback_data="held:post"),
-            InlineKeyboardButton(t("held_skip", lang), callback_data="held:skip"),
-        ]])
-        await _tell(app, admin_id, h("held_offer", lang, count=len(held), chat=rt.announce_chat) + "\n" + esc(titles),
-                    keyboard)
-
-
-async def _refused_button(rt, query, answer, lang: str, button: str) -> bool:
-    """Admin buttons pressed by someone who is not (or no longer) an admin: refused, logged, told."""
-    if rt.is_admin(query.from_user):
-        return False
-    log.warning(kv(event="admin_refused", user=query.from_user.id, command=button))
-    await answer(t("admin_only", lang), alert=True)
-    return True
-
-
-async def on_held_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    async with CallbackAnswer(query) as answer:
-        rt = runtime(context)
-        lang = ui_lang(rt, query.from_user)
-        if await _refused_button(rt, query, answer, lang, "held_button"):
-            return
-        if not rt.state.held_announcements():
-            await answer(t("announce_already_settled", lang), alert=True)
-            return
-        if query.data == "held:skip":
-            rt.state.settle_held(announce=False)
-            log.info(kv(event="announce_held_skipped", by=query.from_user.id))
-            await edit_html(context.bot, query.message, h("held_skipped", lang))
-            return
-        rt.state.settle_held(announce=True)  # pending again: posted (as one digest) right away
-        await edit_html(context.bot, query.message, h("held_posting", lang, chat=rt.announce_chat))
-        await announce_new(context.application, notify=[(query.message.chat.id, lang)])
-
-
-async def _tell(app: Application, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    try:
-        await send_html(app.bot, chat_id, text, keyboard=keyboard)
-    except TelegramError as exc:  # an admin who never opened the bot cannot be messaged
-        log.warning(kv(event="notify_failed", chat=chat_id, error=str(exc)))
-
-
-def _settle_keyboard(ref: int, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("announce_publish_again", lang), callback_data=f"settle:{ref}:post"),
-        InlineKeyboardButton(t("announce_is_there", lang), callback_data=f"settle:{ref}:there"),
-    ]])
-
-
-async def report_unsettled(app: Application) -> None:
-    """At start-up: posts left in 'sending' may or may not be out. Ask the admins; never post them blindly."""
-    rt = runtime(app)
-    for row in rt.state.unsettled_announcements():
-        chat = row["chat"] or rt.announce_chat
-        log.warning(kv(event="announce_unsettled", doc=row["doc_id"], chat=chat, since=row["at"],
-                       action="admins asked to check the channel"))
-        for admin_id in rt.settings.admin_ids:
-            lang = admin_lang(rt, admin_id)
-            await _tell(app, admin_id, h("announce_unsettled", lang, chat=chat, title=row["title"]),
-                        _settle_keyboard(row["ref"], lang))
-
-
-async def on_settle_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    async with CallbackAnswer(query) as answer:
-        rt = runtime(context)
-        lang = ui_lang(rt, query.from_user)
-        if await _refused_button(rt, query, answer, lang, "settle_button"):
-            return
-        _, ref, action = query.data.split(":")
-        async with rt.announce_lock:
-            row = rt.state.announcement_by_ref(int(ref))
-            if row is None or row["status"] != SENDING:
-                await answer(t("announce_already_settled", lang), alert=True)
-                return
-            chat = row["chat"] or rt.announce_chat
-            if action == "there":
-                rt.state.settle_announcement(row["family"], None)
-                log.info(kv(event="announce_settled", doc=row["doc_id"], by=query.from_user.id, outcome="was posted"))
-                await answer(t("announce_marked_posted", lang))
-                await edit_html(context.bot, query.message, h("announce_marked_posted", lang))
-                return
-            snapshot = await snapshot_or_none(rt)
-            doc = snapshot.documents.get(row["doc_id"]) if snapshot is not None else None
-            if doc is None or not chat:
-                await answer(t("announce_cannot_repost", lang), alert=True)
-                return
-            try:
-                sent = await send_html(context.bot, chat_target(chat), announcements.compose(snapshot, doc),
-                                       preview=True)
-            except TelegramError as exc:
-                log.warning(kv(event="announce_failed", doc=doc.id, chat=chat, error=str(exc)))
-                await answer(t("announce_repost_failed", lang, chat=chat), alert=True)
-                return
-            rt.state.settle_announcement(row["family"], sent[-1].message_id)
-            log.info(kv(event="announced", doc=doc.id, family=doc.family, chat=chat, message=sent[-1].message_id,
-                        by=query.from_user.id))
-            await answer(t("announce_posted", lang, chat=chat))
-            await edit_html(context.bot, query.message, h("announce_new_posted", lang, chat=chat, title=doc.title))
-
-
 @_reports_failure
 async def _reindex_task(app: Application, status: Message, lang: str, waited: bool) -> None:
     rt = runtime(app)
@@ -368,12 +175,12 @@ async def _reindex_task(app: Application, status: Message, lang: str, waited: bo
         report = await run_reindex(app, status, lang)
         if report is not None:
             await edit_html(app.bot, status, report_html(report, lang))
-            await announce_new(app, notify=[(status.chat_id, lang)])
+            await announce.announce_new(app, notify=[(status.chat_id, lang)])
 
 
 @admin_only
-async def cmd_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
+async def cmd_reindex(update: Update, context: Context) -> None:
+    rt = context.runtime
     lang = ui_lang(rt, update.effective_user)
     busy = rt.reindex_lock.locked()
     status = (await reply(update, context, h("reindex_waiting" if busy else "reindex_started", lang)))[-1]
@@ -381,8 +188,8 @@ async def cmd_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 @admin_only
-async def cmd_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
+async def cmd_add(update: Update, context: Context) -> None:
+    rt = context.runtime
     lang = ui_lang(rt, update.effective_user)
     message = update.effective_message
     document = None
@@ -419,7 +226,7 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             try:
                 data = bytes(await (await document.get_file()).download_as_bytearray())
             except TelegramError as exc:
-                log.warning(kv(event="download_failed", file=document.file_id, error=f"{type(exc).__name__}: {exc}"))
+                log.warning(kv(event="download_failed", file=document.file_id, error=error_text(exc, kind=True)))
                 await edit_html(app.bot, status, h("add_download_failed", lang))
                 return
             # The worker process has its own memory and time limits and is killed past them.
@@ -451,7 +258,7 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             done = h("add_done", lang, title=article.title, id=code(article.id), lang=language_name(article.lang),
                      date=article.date)
             await edit_html(app.bot, status, done + "\n\n" + report_html(report, lang))
-            await announce_new(app, notify=[(status.chat_id, lang)])
+            await announce.announce_new(app, notify=[(status.chat_id, lang)])
     except ingest.IngestError as exc:
         # The raw library error (English, Python) goes to the log only; the admin's text says what to do.
         log.info(kv(event="add_refused", reason=exc.key, **exc.values))
@@ -466,7 +273,7 @@ def _ref(doc_id: str) -> str:
     return hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
 
 
-async def _knowledge_documents(rt) -> list:
+async def _knowledge_documents(rt: Runtime) -> list[Document]:
     scan = await asyncio.to_thread(scan_knowledge, rt.assistant.knowledge_dir)
     return sorted(scan.documents, key=lambda d: (d.date, d.id), reverse=True)
 
@@ -489,8 +296,8 @@ def _remove_page(docs: list, page: int, lang: str) -> tuple[str, InlineKeyboardM
 
 
 @admin_only
-async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
+async def cmd_remove(update: Update, context: Context) -> None:
+    rt = context.runtime
     lang = ui_lang(rt, update.effective_user)
     args = command_args(update.effective_message).split()
     docs = await _knowledge_documents(rt)
@@ -509,13 +316,13 @@ async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     context.application.create_task(_remove_task(context.application, status, lang, args[0]), update=update)
 
 
-async def on_remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_remove_button(update: Update, context: Context) -> None:
     """/remove's buttons: a page of articles -> "remove «title»?" -> yes (remove) or no."""
     query = update.callback_query
     async with CallbackAnswer(query) as answer:
-        rt = runtime(context)
+        rt = context.runtime
         lang = ui_lang(rt, query.from_user)
-        if await _refused_button(rt, query, answer, lang, "remove_button"):
+        if await refused_button(rt, query, answer, lang, "remove_button"):
             return
         _, action, value = query.data.split(":", 2)
         docs = await _knowledge_documents(rt)
@@ -582,9 +389,9 @@ def private_only(func):
     """Admin views show internal details (questions people asked, settings): not in front of a group."""
 
     @functools.wraps(func)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def wrapper(update: Update, context: Context) -> None:
         if update.effective_chat.type != ChatType.PRIVATE:
-            await reply(update, context, h("admin_private_only", ui_lang(runtime(context), update.effective_user),
+            await reply(update, context, h("admin_private_only", ui_lang(context.runtime, update.effective_user),
                                            bot=f"@{context.bot.username}"))
             return
         await func(update, context)
@@ -594,7 +401,7 @@ def private_only(func):
 
 @admin_only
 @private_only
-async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_docs(update: Update, context: Context) -> None:
     if (known := await documents_or_say_none(update, context)) is None:
         return
     lang, documents = known
@@ -631,8 +438,8 @@ def _by_lang(counts: dict[str, int]) -> str:
 
 @admin_only
 @private_only
-async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
+async def cmd_status(update: Update, context: Context) -> None:
+    rt = context.runtime
     lang = ui_lang(rt, update.effective_user)
     lines = [f"<b>{h('status_title', lang)}</b>"]
     snapshot = await snapshot_or_none(rt)
@@ -666,15 +473,16 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         h("status_uptime", lang, uptime=duration(time.monotonic() - rt.started, lang)),
         h("status_today", lang, total=total, share=_share(answered, total)),
         h("status_feedback", lang, up=up, down=down),
-        h("status_announce", lang, chat=rt.announce_chat) if rt.announce_chat else h("status_announce_none", lang),
+        h("status_announce", lang, chat=rt.settings.announce_chat_id) if rt.settings.announce_chat_id
+        else h("status_announce_none", lang),
     ]
     await reply(update, context, "\n".join(lines))
 
 
 @admin_only
 @private_only
-async def cmd_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
+async def cmd_unanswered(update: Update, context: Context) -> None:
+    rt = context.runtime
     lang = ui_lang(rt, update.effective_user)
     rows = rt.state.unanswered(15)
     disliked = rt.state.disliked(10)
@@ -699,10 +507,10 @@ async def cmd_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 @admin_only
 @private_only
-async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.charts import questions_chart
+async def cmd_stats(update: Update, context: Context) -> None:
+    from bot.telegram.charts import questions_chart
 
-    rt = runtime(context)
+    rt = context.runtime
     lang = ui_lang(rt, update.effective_user)
     days = 30
     stats = rt.state.stats_by_day(days)
@@ -718,71 +526,3 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message_thread_id=topic_thread(update.effective_message),
     )
 
-
-@admin_only
-async def cmd_announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
-    lang = ui_lang(rt, update.effective_user)
-    message = update.effective_message
-    if not rt.announce_chat:
-        await reply(update, context, h("announce_no_chat", lang))
-        return
-    body = COMMAND_PREFIX.sub("", message.text_html or "", count=1).strip()  # keeps the admin's formatting
-    if not body or not command_args(message):
-        await reply(update, context, h("announce_usage", lang))
-        return
-    length = utf16_len(body)
-    if length > ANNOUNCE_MAX_CHARS:
-        await reply(update, context, h("announce_too_long", lang, length=length, limit=ANNOUNCE_MAX_CHARS))
-        return
-    draft = rt.state.create_draft(update.effective_user.id, body)
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("announce_confirm", lang), callback_data=f"ann:{draft}:ok"),
-        InlineKeyboardButton(t("announce_cancel", lang), callback_data=f"ann:{draft}:no"),
-    ]])
-    await reply(update, context, h("announce_preview", lang, chat=rt.announce_chat) + "\n\n" + body, keyboard)
-
-
-async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    async with CallbackAnswer(query) as answer:
-        rt = runtime(context)
-        lang = ui_lang(rt, query.from_user)
-        if await _refused_button(rt, query, answer, lang, "announce_button"):
-            return
-        _, draft_id, action = query.data.split(":")
-        draft = rt.state.take_draft(int(draft_id), "posted" if action == "ok" else "cancelled")
-        if draft is None:
-            already = rt.state.draft_status(int(draft_id)) == "posted"
-            await answer(t("announce_already_posted" if already else "buttons_expired", lang), alert=True)
-            return
-        chat = rt.announce_chat
-        if action != "ok":
-            await answer(t("announce_cancelled", lang))
-            await edit_html(context.bot, query.message, h("announce_cancelled", lang))
-            log.info(kv(event="announcement_cancelled", draft=draft_id, admin=query.from_user.id))
-            return
-        if not chat:  # the operator removed the setting since the preview
-            rt.state.reopen_draft(int(draft_id))
-            await answer()
-            await send_html(context.bot, query.message.chat.id, h("announce_no_chat", lang))
-            return
-        try:
-            sent = await send_html(context.bot, chat_target(chat), draft["text"], preview=True)
-        except TelegramError as exc:
-            rt.state.reopen_draft(int(draft_id))  # the buttons keep working once the chat is fixed
-            await answer()
-            if isinstance(exc, REJECTED):
-                fix = announcements.explain_failure(str(exc))
-                log.warning(kv(event="announce_failed", draft=draft_id, chat=chat, error=str(exc), fix=fix))
-                text = "\n".join([h("announce_failed", lang, chat=chat), h(fix, lang, chat=chat),
-                                  h("announce_retry_button", lang)])
-            else:  # a timeout: the post may be out, so the admin looks before pressing again
-                log.warning(kv(event="announce_uncertain", draft=draft_id, chat=chat, error=str(exc)))
-                text = h("announce_check_first", lang, chat=chat)
-            await send_html(context.bot, query.message.chat.id, text)
-            return
-        log.info(kv(event="announcement_posted", draft=draft_id, chat=chat, message=sent[-1].message_id,
-                    admin=query.from_user.id))
-        await answer(t("announce_posted", lang, chat=chat))
-        await edit_html(context.bot, query.message, h("announce_posted", lang, chat=chat) + "\n\n" + draft["text"])

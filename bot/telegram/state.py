@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from enum import StrEnum
 from pathlib import Path
 
 import sqlite_utils
@@ -19,10 +20,22 @@ from sqlite_utils.migrations import Migrations
 
 MIGRATIONS = Migrations("centre-bot")
 
-# Announcement states: 'known' = existed before the first index build (or skipped by an admin); 'held' =
-# added while no announcement chat was set (offered once one is); 'sending' = a post is in flight (kept if
-# we crash: never post twice); 'posted' = done.
-KNOWN, HELD, SENDING, POSTED = "known", "held", "sending", "posted"
+
+class AnnouncementStatus(StrEnum):
+    """Where an article family stands with the announcement chat (the ``status`` column)."""
+
+    KNOWN = "known"  # existed before the first index build, or skipped by an admin
+    HELD = "held"  # added while no announcement chat was set: offered once one is
+    SENDING = "sending"  # a post is in flight; kept if we crash, so it is never posted twice
+    POSTED = "posted"
+
+
+class DraftStatus(StrEnum):
+    """An /announce draft: waiting for its buttons, then posted or cancelled."""
+
+    PENDING = "pending"
+    POSTED = "posted"
+    CANCELLED = "cancelled"
 
 
 @MIGRATIONS()
@@ -237,7 +250,8 @@ class BotState:
         with self._lock, self.db.atomic():
             for family, (doc_id, lang, title) in families.items():
                 self.db["announcements"].insert(
-                    {"family": family, "doc_id": doc_id, "lang": lang, "title": title, "status": KNOWN,
+                    {"family": family, "doc_id": doc_id, "lang": lang, "title": title,
+                     "status": AnnouncementStatus.KNOWN,
                      "chat": "", "message_id": None, "at": now},
                     pk="family", ignore=True,
                 )
@@ -248,7 +262,8 @@ class BotState:
             return {r["family"] for r in self.db.query("select family from announcements")}
 
     def claim_announcement(
-        self, family: str, doc_id: str, lang: str, title: str, chat: str, status: str = SENDING
+        self, family: str, doc_id: str, lang: str, title: str, chat: str,
+        status: AnnouncementStatus = AnnouncementStatus.SENDING,
     ) -> bool:
         """Reserve a family before posting; False if it was already claimed (then never post it)."""
         with self._lock:
@@ -262,30 +277,33 @@ class BotState:
     def finish_announcement(self, family: str, message_id: int) -> None:
         with self._lock:
             self.db.execute("update announcements set status = ?, message_id = ? where family = ?",
-                            [POSTED, message_id, family])
+                            [AnnouncementStatus.POSTED, message_id, family])
 
     def release_announcement(self, family: str) -> None:
         """The post failed: forget the claim so that the next reindex tries again."""
         with self._lock:
-            self.db.execute("delete from announcements where family = ? and status = ?", [family, SENDING])
+            self.db.execute("delete from announcements where family = ? and status = ?",
+                            [family, AnnouncementStatus.SENDING])
 
     def unsettled_announcements(self) -> list[dict]:
         """Posts left in 'sending': the bot stopped, or the connection broke, before it knew the outcome."""
         with self._lock:
             return list(self.db.query(
-                "select rowid as ref, * from announcements where status = ? order by at", [SENDING]))
+                "select rowid as ref, * from announcements where status = ? order by at", [AnnouncementStatus.SENDING]))
 
     def held_announcements(self) -> list[dict]:
         with self._lock:
-            return list(self.db.query("select * from announcements where status = ? order by at", [HELD]))
+            return list(self.db.query("select * from announcements where status = ? order by at",
+                                      [AnnouncementStatus.HELD]))
 
     def settle_held(self, announce: bool) -> None:
         """Held articles become pending again (announce) or count as known (skip)."""
         with self._lock:
             if announce:
-                self.db.execute("delete from announcements where status = ?", [HELD])
+                self.db.execute("delete from announcements where status = ?", [AnnouncementStatus.HELD])
             else:
-                self.db.execute("update announcements set status = ? where status = ?", [KNOWN, HELD])
+                self.db.execute("update announcements set status = ? where status = ?",
+                                [AnnouncementStatus.KNOWN, AnnouncementStatus.HELD])
 
     def announcement_by_ref(self, ref: int) -> dict | None:
         with self._lock:
@@ -296,7 +314,8 @@ class BotState:
         """A person settled an unsettled post (checked it is there, or had it posted); False if already settled."""
         with self._lock:
             cursor = self.db.execute("update announcements set status = ?, message_id = ? where family = ? "
-                                     "and status = ?", [POSTED, message_id, family, SENDING])
+                                     "and status = ?",
+                                     [AnnouncementStatus.POSTED, message_id, family, AnnouncementStatus.SENDING])
             return cursor.rowcount == 1
 
     def announcement(self, family: str) -> dict | None:
@@ -320,14 +339,14 @@ class BotState:
     def create_draft(self, admin_id: int, text: str) -> int:
         with self._lock:
             table = self.db["drafts"].insert(
-                {"admin_id": admin_id, "text": text, "status": "pending",
+                {"admin_id": admin_id, "text": text, "status": DraftStatus.PENDING,
                  "created": _now().isoformat(timespec="seconds")})
             return int(table.last_pk)
 
-    def take_draft(self, draft_id: int, status: str) -> dict | None:
+    def take_draft(self, draft_id: int, status: DraftStatus) -> dict | None:
         """Move a pending draft to 'posted'/'cancelled'; None if it is unknown or already handled."""
         with self._lock:
-            rows = list(self.db.query("select * from drafts where id = ? and status = 'pending'", [draft_id]))
+            rows = list(self.db.query("select * from drafts where id = ? and status = ?", [draft_id, DraftStatus.PENDING]))
             if not rows:
                 return None
             self.db.execute("update drafts set status = ? where id = ?", [status, draft_id])
@@ -340,4 +359,4 @@ class BotState:
 
     def reopen_draft(self, draft_id: int) -> None:
         with self._lock:
-            self.db.execute("update drafts set status = 'pending' where id = ?", [draft_id])
+            self.db.execute("update drafts set status = ? where id = ?", [DraftStatus.PENDING, draft_id])

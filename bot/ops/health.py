@@ -1,7 +1,8 @@
 """Health check for the running bot (the Dockerfile's HEALTHCHECK): exit 0 when healthy, 1 otherwise.
 
-The bot rewrites data_dir/heartbeat every 30 s from its job queue, so a stale file means the event loop is
-stuck or the bot is down. In webhook mode the webhook server must also answer on its port.
+The bot rewrites data_dir/heartbeat every 30 s from its job queue (write_heartbeat, here beside its reader),
+so a stale file means the event loop is stuck or the bot is down. In webhook mode the webhook server
+must also answer on its port.
 """
 
 from __future__ import annotations
@@ -10,19 +11,33 @@ import argparse
 import http.client
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
+
+HEARTBEAT = "heartbeat"  # the file in data_dir
+HEARTBEAT_EVERY = 30.0  # seconds between beats (the bot's job queue)
+
+
+def write_heartbeat(data_dir: Path) -> None:
+    """data_dir/heartbeat holds the time of the last beat (its mtime is what counts)."""
+    path = Path(data_dir) / HEARTBEAT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(datetime.now(timezone.utc).isoformat(timespec="seconds") + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def heartbeat_age(data_dir: Path) -> float | None:
     try:
-        return time.time() - (Path(data_dir) / "heartbeat").stat().st_mtime
+        return time.time() - (Path(data_dir) / HEARTBEAT).stat().st_mtime
     except FileNotFoundError:
         return None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-age", type=float, default=90.0, help="seconds (default 90: three missed beats)")
+    parser.add_argument("--max-age", type=float, default=3 * HEARTBEAT_EVERY,
+                        help="seconds (default 90: three missed beats)")
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: CENTRE_BOT_DATA_DIR)")
     args = parser.parse_args(argv)
     from bot.settings import Settings

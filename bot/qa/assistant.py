@@ -11,9 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from bot.answer import Answer, ComposeConfig, clean_question, compose, has_words, small_talk
-from bot.followup import Conversations
-from bot.logfmt import kv
+from bot.qa.compose import Answer, ComposeConfig, clean_question, compose, has_words, small_talk
+from bot.qa.followup import Conversations
+from bot.ops.logging import kv
 from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
@@ -62,7 +62,7 @@ class Assistant:
         self._llm = None
         self.conversations = Conversations()
         if settings.llm_enabled:
-            from bot.llm import LLMAnswerer
+            from bot.qa.llm import LLMAnswerer
 
             self._llm = LLMAnswerer(settings)
 

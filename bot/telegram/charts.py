@@ -10,7 +10,7 @@ import io
 from datetime import date, timedelta
 
 from bot.messages import LANGS, t
-from bot.state import DayStats
+from bot.telegram.state import DayStats
 
 COLOURS = {"kk": "#1f77b4", "ru": "#d62728", "en": "#2ca02c"}
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.evaluate import Question, load_questions
+from bot.qa.evaluate import Question, load_questions
 
 CENTRE_ALL = "knowledge/central-asia-centre.*.md"
 CENTRE_KK = "knowledge/central-asia-centre.kk.md"

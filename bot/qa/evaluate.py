@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.service import Assistant
+from bot.qa.assistant import Assistant
 from index.search import MODES
 
 METRICS = ("hit@1", "hit@3", "mrr", "answered", "refused", "lang_ok", "facts", "first")

@@ -1,0 +1,1 @@
+"""Running a deployment: the doctor, the health check and the log format."""

@@ -1,0 +1,1 @@
+"""The knowledge and retrieval engine: article files in, a searchable index out. Imports nothing from bot/."""
