@@ -222,7 +222,7 @@ async def _check_announce_chat(bot, bot_id: int, settings: Settings) -> Check:
     from telegram import ChatMemberAdministrator, ChatMemberRestricted
     from telegram.error import Forbidden, TelegramError
 
-    from bot.telegram.announce import can_post
+    from bot.telegram.permissions import can_post
 
     name = "announce chat"
     raw = settings.announce_chat_id

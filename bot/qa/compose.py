@@ -17,6 +17,7 @@ import numpy as np
 from bot.messages import LANGUAGE_IN, t
 from index.documents import Document
 from index.lexical import tokenize
+from index.text import one_line
 from index.search import FamilyHit, best_sentences, rendition
 from index.snapshot import Snapshot
 
@@ -85,8 +86,7 @@ def clean_question(text: str) -> str:
     text = re.sub(r"[*_`~|#>\[\]]+", " ", text)
     text = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cs", "Co") else c for c in text)
     text = re.sub(r"([?!.,])[?!.,]+", r"\1", text)
-    text = " ".join(text.split())
-    return text[:MAX_QUESTION_CHARS]
+    return one_line(text)[:MAX_QUESTION_CHARS]
 
 
 _GREETING = re.compile(

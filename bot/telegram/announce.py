@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -32,6 +32,7 @@ from bot.telegram.context import (
     ui_lang,
 )
 from bot.telegram.html import esc, h, link, utf16_len
+from bot.telegram.permissions import can_post
 from bot.telegram.send import CallbackAnswer, edit_html, reply, send_html
 from bot.telegram.state import AnnouncementStatus, BotState, DraftStatus
 from index.documents import Document, choose_rendition, families
@@ -112,18 +113,6 @@ def explain_failure(error: str) -> str:
             or "have no rights" in text or "admin_required" in text:
         return "announce_fix_not_admin"
     return "announce_fix_other"
-
-
-def can_post(chat_type: str, member: ChatMember) -> bool:
-    """Whether the Bot API lets the bot post in a chat: in a channel only its owner or an administrator with
-    can_post_messages; in a group any member that may send messages (the field is absent there)."""
-    if member.status == ChatMemberStatus.OWNER:
-        return True
-    if chat_type == ChatType.CHANNEL:
-        return member.status == ChatMemberStatus.ADMINISTRATOR and bool(getattr(member, "can_post_messages", False))
-    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER) or (
-        member.status == ChatMemberStatus.RESTRICTED and bool(getattr(member, "is_member", False))
-        and bool(getattr(member, "can_send_messages", False)))
 
 
 # ====================================================================================== posting new articles
