@@ -1,23 +1,39 @@
-"""Shared fixtures: a corpus of the centre's articles plus distractors, indexed once with the real model."""
+"""Shared fixtures.
+
+The real model is loaded once. The three seed articles are indexed once per session, cold, with the real
+model; a test that needs its own folders gets a copy (``seed_copy``). The evaluation corpora are indexed once
+per session each.
+"""
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
-DISTRACTORS = ROOT / "tests" / "eval" / "tuning" / "distractors"
+from tests.support.corpus import ROOT, Seed, copy_corpus, copy_seed
+from tests.support.embeddings import CountingEmbedder
 
 
-def copy_corpus(target: Path, with_distractors: bool = True) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    sources = list(KNOWLEDGE.glob("*.md")) + (list(DISTRACTORS.glob("*.md")) if with_distractors else [])
-    for path in sources:
-        shutil.copy(path, target / path.name)
-    return target
+@pytest.fixture(scope="session", autouse=True)
+def _no_outside_settings(tmp_path_factory):
+    """No CENTRE_BOT_* variable and no .env of the developer's (pydantic-settings reads ./.env) reach the
+    session's fixtures or subprocesses."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("CENTRE_BOT_")]:
+            patch.delenv(name)
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        patch.chdir(tmp_path_factory.mktemp("cwd"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    """Each test in its own working folder: relative paths (the default ./data) and ./.env are its own."""
+    for name in [n for n in os.environ if n.startswith("CENTRE_BOT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +44,25 @@ def default_embedder():
 
 
 @pytest.fixture(scope="session")
+def seed(tmp_path_factory, default_embedder) -> Seed:
+    from bot.service import Assistant
+    from bot.settings import Settings
+
+    root = tmp_path_factory.mktemp("seed")
+    knowledge = copy_corpus(root / "knowledge", with_distractors=False)
+    counting = CountingEmbedder(default_embedder)
+    report = Assistant(Settings(knowledge_dir=knowledge, data_dir=root / "data"), embedder=counting).reindex()
+    return Seed(root, report, counting.passages)
+
+
+@pytest.fixture
+def seed_copy(seed, tmp_path) -> Path:
+    return copy_seed(seed, tmp_path / "seed")
+
+
+@pytest.fixture(scope="session")
 def corpus_assistant(tmp_path_factory, default_embedder):
-    """An Assistant over knowledge + distractors, index built once for the whole session."""
+    """An Assistant over knowledge + distractors (the tuning corpus), index built once for the whole session."""
     from bot.service import Assistant
     from bot.settings import Settings
 
