@@ -13,12 +13,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from tqdm import tqdm
 from typer.testing import CliRunner
 
 from bot.cli import app
 from tests.support.corpus import ROOT, copy_corpus, copy_seed
 
 CLI = [sys.executable, "-m", "bot.cli"]  # when the console script is not installed
+tqdm.monitor_interval = 0  # no tqdm monitor thread: run() waits for the threads a command starts
 
 
 def run(*args, stdin: str | None = None, env: dict | None = None):
