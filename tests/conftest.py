@@ -2,7 +2,7 @@
 
 The real model is loaded once. The three seed articles are indexed once per session, cold, with the real
 model; a test that needs its own folders gets a copy (``seed_copy``). The evaluation corpora are indexed once
-per session each.
+per session each, through vectors kept on disk between runs (tests/support/embeddings.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.corpus import ROOT, Seed, copy_corpus, copy_seed
-from tests.support.embeddings import CountingEmbedder
+from tests.support.embeddings import CountingEmbedder, StoredEmbedder, store_folder
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -76,20 +76,29 @@ def minilm_switch(tmp_path_factory, seed) -> Seed:
 
 
 @pytest.fixture(scope="session")
-def corpus_assistant(tmp_path_factory, default_embedder):
+def eval_embedder(default_embedder):
+    """The real model; vectors of the evaluation corpora are kept between runs (never in the repository)."""
+    folder = store_folder()
+    if folder is None:
+        return default_embedder
+    return StoredEmbedder(default_embedder, folder)
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(tmp_path_factory, eval_embedder):
     """An Assistant over knowledge + distractors (the tuning corpus), index built once for the whole session."""
     from bot.service import Assistant
     from bot.settings import Settings
 
     base = tmp_path_factory.mktemp("corpus")
     settings = Settings(knowledge_dir=copy_corpus(base / "knowledge"), data_dir=base / "data")
-    assistant = Assistant(settings, embedder=default_embedder)
+    assistant = Assistant(settings, embedder=eval_embedder)
     assistant.reindex()
     return assistant
 
 
 @pytest.fixture(scope="session")
-def eval_assistant(tmp_path_factory, default_embedder):
+def eval_assistant(tmp_path_factory, eval_embedder):
     """An Assistant over one named evaluation set (bot/eval_sets.py), each built once per session."""
     from bot.eval_sets import SETS, prepare_knowledge, questions_of
     from bot.service import Assistant
@@ -101,7 +110,7 @@ def eval_assistant(tmp_path_factory, default_embedder):
         if name not in built:
             base = tmp_path_factory.mktemp(name)
             knowledge = prepare_knowledge(SETS[name], ROOT, base / "knowledge")
-            assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=base / "data"), embedder=default_embedder)
+            assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=base / "data"), embedder=eval_embedder)
             assistant.reindex()
             built[name] = (assistant, questions_of(SETS[name], ROOT))
         return built[name]
