@@ -1,6 +1,6 @@
 """Load benchmark of the Telegram bot (prints numbers; not a test).
 
-100 private chats each send 5 questions at once through the fake Bot API (tests/fakebotapi.py); the real
+100 private chats each send 5 questions at once through a small fake Bot API (bench/fake_telegram.py); the real
 bot (the same `serve` as `centre-bot run`, long polling, default model) answers them. Checks that every
 question is answered exactly once and in order per chat, then prints throughput, p50/p95 latency from
 the question being pushed to the answer reaching the Bot API, and the process's peak memory.
@@ -26,14 +26,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from bot.qa.assistant import Assistant  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.telegram.state import BotState  # noqa: E402
+from fake_telegram import BotInThread, FakeTelegram, bench_settings  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
-from tests.fakebotapi import FakeBotAPI  # noqa: E402
-from tests.telegram_support import TOKEN, BotRunner, make_settings  # noqa: E402
 
 QUESTIONS = [
     "Орталық Азия өңірлік орталығы қай университетте құрылады?",
@@ -72,9 +70,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="centre-bot-bench-"))
     try:
         shutil.copytree(ROOT / "knowledge", work / "knowledge")
-        with FakeBotAPI(token=TOKEN, long_poll_cap=1.0) as fake:
-            settings = make_settings(work, fake, announce_chat_id="",
-                                     rate_limit_per_minute=Settings(_env_file=None).rate_limit_per_minute)
+        with FakeTelegram(long_poll_cap=1.0) as fake:
+            settings = bench_settings(work, fake)
             assistant = Assistant(settings)
             t0 = time.perf_counter()
             assistant.ensure_index()
@@ -90,13 +87,12 @@ def main() -> int:
                 if "fb:" in json.dumps(markup):
                     with lock:
                         sent_at.setdefault(int(params["chat_id"]), []).append(time.perf_counter())
-                return None  # never reject
 
-            fake.reject_if("sendMessage", record)
+            fake.on_send = record
             limiter = None  # the bot's default: AIORateLimiter with Telegram's limits
             if args.no_flood_limit:
                 limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-            runner = BotRunner(settings, assistant, state, fake, rate_limiter=limiter).start()
+            runner = BotInThread(settings, assistant, state, rate_limiter=limiter).start()
             rss_idle = rss_mb()
 
             chats = [900_000 + n for n in range(args.chats)]

@@ -21,8 +21,8 @@ from bot.ops.doctor import (
     settings_table,
 )
 from bot.settings import Settings
-from tests.conftest import ROOT, copy_corpus
-from tests.fakebotapi import DEFAULT_TOKEN, FakeBotAPI
+from tests.support.corpus import ROOT
+from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotAPI
 
 TOKEN = DEFAULT_TOKEN
 OTHER_TOKEN = "987654321:AAOtherTokenNobodyKnows_zyxwvutsrqpo"
@@ -30,32 +30,10 @@ ADMIN = 4242
 CHANNEL = "@centre_news"
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory):
-    """A tmp copy of knowledge/ and a data folder indexed with the default model."""
-    from bot.qa.assistant import Assistant
-    from index.embeddings import load_embedder
-
-    base = tmp_path_factory.mktemp("doctor")
-    knowledge = copy_corpus(base / "knowledge", with_distractors=False)
-    settings = Settings(knowledge_dir=knowledge, data_dir=base / "data")
-    Assistant(settings, embedder=load_embedder()).reindex()
-    return knowledge, base / "data"
-
-
 @pytest.fixture
-def deployment(tmp_path, indexed, monkeypatch):
-    """Its own copies of knowledge and data (tests may damage them), no CENTRE_BOT_* from outside."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("CENTRE_BOT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    knowledge, data = indexed
-    shutil.copytree(knowledge, tmp_path / "knowledge")
-    shutil.copytree(data, tmp_path / "data")
-    return tmp_path / "knowledge", tmp_path / "data"
+def deployment(seed_copy):
+    """Its own copies of the seed's knowledge and data (tests may damage them)."""
+    return seed_copy / "knowledge", seed_copy / "data"
 
 
 @pytest.fixture
@@ -417,6 +395,8 @@ def test_a_crashing_check_is_reported_without_leaking_secrets(fake, deployment, 
 def test_an_empty_knowledge_folder_is_a_warning_with_the_way_to_add_articles(fake, deployment, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
+    (tmp_path / "fresh").mkdir()
+    shutil.copy(deployment[1] / "embeddings.db", tmp_path / "fresh")  # the background text's vectors
     env = good_env(fake, deployment, knowledge_dir=str(empty), data_dir=str(tmp_path / "fresh"))
     CliRunner().invoke(app, ["reindex"], env=env)
     code, lines = doctor(env)

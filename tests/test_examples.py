@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.messages import TEXTS
-from tests.conftest import ROOT
+from tests.support.corpus import ROOT
 
 CENTRE_FAMILY = "central-asia-centre-kk"
 _QUOTED = re.compile(r"[\"«“]([^\"»”]{8,}\?)[\"»”]|/ask ([^\n]+\?)")

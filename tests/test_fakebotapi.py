@@ -1,4 +1,4 @@
-"""Tests proving that tests/fakebotapi.py works with the real python-telegram-bot client."""
+"""Tests proving that tests/support/fakebotapi.py works with the real python-telegram-bot client."""
 
 from __future__ import annotations
 
@@ -32,10 +32,7 @@ from telegram.ext import (
     filters,
 )
 
-try:  # tests/ is not a package: pytest (prepend import mode) puts tests/ on sys.path
-    from fakebotapi import FakeBotAPI, UploadedFile
-except ImportError:  # tests/ became a package
-    from tests.fakebotapi import FakeBotAPI, UploadedFile
+from tests.support.fakebotapi import FakeBotAPI, UploadedFile
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
 USER = 555001

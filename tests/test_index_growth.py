@@ -16,17 +16,17 @@ from index.builder import cache_path
 from index.lexical import LexicalIndex
 from index.snapshot import current_generation
 from index.tokens import TokenArrays, build_lexical, gather
-from tests.conftest import copy_corpus
-from tests.test_reindex import NEW_ARTICLE, CountingEmbedder
+from tests.support.corpus import NEW_ARTICLE
+from tests.support.embeddings import CountingEmbedder
 
 
 @pytest.fixture
-def setup(tmp_path, default_embedder):
-    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
+def setup(seed_copy, default_embedder):
+    """A copy of the session's seed index (conftest.seed), with the real model counted."""
+    knowledge = seed_copy / "knowledge"
     embedder = CountingEmbedder(default_embedder)
-    assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=tmp_path / "data"), embedder=embedder)
-    assistant.reindex()
-    embedder.passages = 0
+    assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=seed_copy / "data"), embedder=embedder)
+    assert assistant.stale_reason() == ""
     return assistant, knowledge, embedder
 
 

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.messages import t
-from tests.conftest import copy_corpus
+from tests.support.corpus import copy_seed
 
 RU_QUESTION = "Где будет создан региональный центр?"
 RU_GOOD = (
@@ -146,13 +146,13 @@ def fake_llm():
 
 
 @pytest.fixture(scope="module")
-def llm_assistant(tmp_path_factory, default_embedder, fake_llm):
+def llm_assistant(tmp_path_factory, seed, default_embedder, fake_llm):
     from bot.qa.assistant import Assistant
     from bot.settings import Settings
 
-    base = tmp_path_factory.mktemp("llm")
+    base = copy_seed(seed, tmp_path_factory.mktemp("llm") / "seed")
     settings = Settings(
-        knowledge_dir=copy_corpus(base / "knowledge", with_distractors=False),
+        knowledge_dir=base / "knowledge",
         data_dir=base / "data",
         llm_base_url=f"{fake_llm.url}/v1",
         llm_model="fake-model",

@@ -11,7 +11,7 @@ import pytest
 from bot.qa.anchors import anchor_ranks, summarise_anchors
 from bot.qa.eval_sets import SETS
 from bot.qa.evaluate import evaluate, load_questions, summarise
-from tests.conftest import ROOT
+from tests.support.corpus import ROOT
 
 
 def _table(eval_assistant, name):

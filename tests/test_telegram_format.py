@@ -18,7 +18,7 @@ from bot.telegram.html import (
     split_plain,
     utf16_len,
 )
-from tests.fakebotapi import parse_entities
+from tests.support.fakebotapi import parse_entities
 
 
 def _answer(text: str, lang: str = "en", url: str = "https://kaz.inform.kz/news/x?a=1&b=2") -> Answer:

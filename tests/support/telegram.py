@@ -2,7 +2,7 @@
 
 ``BotRunner`` builds the Application with ``build_application`` and runs ``serve`` (PTB's run_polling or
 run_webhook, exactly as `centre-bot run` does) on its own event loop in a background thread, pointed at
-tests/fakebotapi.py. The test thread then drives it over HTTP and waits with the fake's bounded waits.
+tests/support/fakebotapi.py. The test thread then drives it over HTTP and waits with the fake's bounded waits.
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from bot.settings import Settings
 from bot.telegram.state import BotState
 from bot.telegram.app import build_application, serve
 
-try:
-    from tests.fakebotapi import FakeBotAPI
-except ImportError:  # tests/ not importable as a package
-    from fakebotapi import FakeBotAPI
+from tests.support.fakebotapi import FakeBotAPI
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED_ARTICLES = sorted((ROOT / "knowledge").glob("central-asia-centre.*.md"))
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
 BOT_USERNAME = "centre_test_bot"
