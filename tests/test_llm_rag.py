@@ -47,7 +47,7 @@ def llm(server):
 
 def passages_given(body) -> dict[int, str]:
     """[n] -> the heading line of each passage the model was shown."""
-    return {int(n): heading for n, heading in re.findall(r"^\[(\d+)\] (.*)$", last_user(body), re.M)}
+    return {int(n): heading for n, heading in re.findall(r"^\[(\d+)\] (.*)$", last_user(body), re.MULTILINE)}
 
 
 def passage_about(body, words: str) -> int:

@@ -18,7 +18,7 @@ _LEANS_BACK = re.compile(
     r"^(а|и|ну|ал|ал енді|and|also|what about|how about)\b|"
     r"\b(он|она|оно|они|его|её|ее|их|ему|ней|нём|нем|там|тогда|этот|эта|это|этого|этом|"
     r"ол|оны|оның|онда|оған|олар|олардың|сол|осы|it|its|he|she|his|her|they|their|them|there|then)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
 

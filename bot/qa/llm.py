@@ -43,7 +43,7 @@ _DOES_NOT_TELL = re.compile(
     r"(в|во) (приведённых|приведенных|данных|этих)? ?(отрывках|фрагментах|текстах|источниках)|"
     r"нет (информации|сведений|данных)|не (содержат|содержится|указано|сказано|говорится)|"
     r"ақпарат (жоқ|берілмеген)|мәлімет (жоқ|берілмеген)|айтылмаған|көрсетілмеген",
-    re.I,
+    re.IGNORECASE,
 )
 SYSTEM_PROMPT = (
     "You answer questions about the ASEM LLL Hub Central Asia Regional Centre using ONLY the numbered "
@@ -81,7 +81,9 @@ class Given:
 
 class LLMAnswerer:
     def __init__(self, settings: Settings):
-        from openai import OpenAI  # imported only when an LLM is configured: it costs the cold start
+        from openai import (
+            OpenAI,  # imported only when an LLM is configured: it costs the cold start
+        )
 
         self.model = settings.llm_model
         self.timeout = settings.llm_timeout
@@ -113,7 +115,8 @@ class LLMAnswerer:
 
     def _call(self, messages: list[dict[str, str]], usage: Usage, max_tokens: int, stop: threading.Event,
               on_delta: Delta | None) -> str:
-        request: dict[str, Any] = dict(model=self.model, messages=messages, temperature=0.1, max_tokens=max_tokens)
+        request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0.1,
+                                   "max_tokens": max_tokens}
         if on_delta is None:
             response = self.client.chat.completions.create(**request)
             _count(usage, response.model, response.usage)
