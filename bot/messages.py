@@ -819,6 +819,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Вопросов за последние {days} дней: {total}, с ответом: {share}.",
         "en": "Questions in the last {days} days: {total}, answered: {share}.",
     },
+    "stats_modes": {
+        "kk": "Жауаптар: генеративті (LLM) {generative}, мақаладан дәйексөз {extractive}, «білмеймін» {refused}.",
+        "ru": "Ответы: генеративные (LLM) {generative}, цитатой из статей {extractive}, «не знаю» {refused}.",
+        "en": "Answers: generative (LLM) {generative}, quoted from the articles {extractive}, \"I don't know\" {refused}.",
+    },
     "chart_title": {
         "kk": "Күндер және тілдер бойынша сұрақтар",
         "ru": "Вопросы по дням и языкам",

@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     llm_model: str = Field("", description="Model name at that endpoint")
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for the endpoint")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the LLM before answering extractively")
+    llm_context_chars: int = Field(
+        6000, ge=500, description="Characters of search passages the LLM is given to answer from"
+    )
+    llm_helper_timeout: float = Field(
+        4.0, gt=0, description="Seconds for the LLM to rewrite a follow-up or render the question in the other "
+        "languages before the plain question is searched"
+    )
+    llm_cross_language: bool = Field(
+        True, description="Also search the question as the LLM renders it in the other two languages"
+    )
 
     telegram_token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather")
     telegram_base_url: str = Field("", description="Another Bot API server, e.g. a self-hosted one")

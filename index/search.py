@@ -119,6 +119,23 @@ def search(
     return [FamilyHit(f, passages[f], fused[f]) for f in ranked]
 
 
+def fuse(lists: list[list[FamilyHit]], config: SearchConfig = SearchConfig()) -> list[FamilyHit]:
+    """One ranking from several searches of the same question (say, as asked and rendered in the other
+    languages): reciprocal rank fusion of the articles, their passages pooled, closest first."""
+    fused: dict[str, float] = {}
+    pooled: dict[str, dict[int, Passage]] = {}
+    for hits in lists:
+        for rank, hit in enumerate(hits, 1):
+            fused[hit.family] = fused.get(hit.family, 0.0) + 1.0 / (config.rrf_k + rank)
+            seen = pooled.setdefault(hit.family, {})
+            for passage in hit.passages:
+                kept = seen.get(passage.chunk.row)
+                if kept is None or passage.dense > kept.dense:
+                    seen[passage.chunk.row] = passage
+    ranked = sorted(fused, key=lambda f: -fused[f])[: config.families]
+    return [FamilyHit(f, sorted(pooled[f].values(), key=lambda p: -p.dense), fused[f]) for f in ranked]
+
+
 def best_family_sentence(snapshot: Snapshot, family: str, query_vector: np.ndarray) -> float:
     """Cosine of the question and the closest sentence of any of the family's renditions."""
     best = -1.0

@@ -300,6 +300,18 @@ class _FakeLLM(BaseHTTPRequestHandler):
                                     "data": [{"id": m, "object": "model", "owned_by": "me"} for m in self.models]})
         return self._send(404, {"error": {"message": "not found"}})
 
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        if self.headers.get("Authorization") != f"Bearer {self.key}":
+            return self._send(401, {"error": {"message": "Incorrect API key", "type": "invalid_request_error"}})
+        if body.get("model") not in self.models:
+            return self._send(404, {"error": {"message": f"model {body.get('model')} not found"}})
+        return self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": f"{body['model']}-q4",
+                                "choices": [{"index": 0, "finish_reason": "stop",
+                                             "message": {"role": "assistant", "content": "ok"}}],
+                                "usage": {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}})
+
     def log_message(self, *args):
         pass
 
@@ -327,11 +339,12 @@ def test_llm_endpoint_that_answers(fake, deployment, llm):
     env = good_env(fake, deployment, llm_base_url=llm, llm_model="qwen2.5-7b", llm_api_key=_FakeLLM.key)
     code, lines = doctor(env)
     assert code == 0, "\n".join(lines)
-    assert "offers qwen2.5-7b" in line(lines, "llm", "OK")
+    ok = line(lines, "llm", "OK")
+    assert "offers qwen2.5-7b" in ok and "answered by qwen2.5-7b-q4, 10 tokens" in ok
     assert _FakeLLM.key not in "\n".join(lines)
 
     code, lines = doctor({**env, "CENTRE_BOT_LLM_MODEL": "gpt-unknown"})
-    assert "does not offer gpt-unknown" in line(lines, "llm", "WARN")
+    assert "does not offer gpt-unknown" in line(lines, "llm", "FAIL")
 
     code, lines = doctor({**env, "CENTRE_BOT_LLM_API_KEY": "sk-wrong-key-abcdefghij"})
     assert code == 1

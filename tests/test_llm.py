@@ -1,6 +1,6 @@
 """Generative answers through an OpenAI-compatible endpoint, against a fake server (stdlib only).
 
-The real ``openai`` client in bot/llm.py talks to a local ThreadingHTTPServer that serves
+The real ``openai`` client in bot/qa/llm.py talks to a local ThreadingHTTPServer that serves
 ``POST /v1/chat/completions``. Each test configures what the fake replies (text, HTTP 500, a delay past
 the client timeout) and inspects the requests it recorded. Anything but a good, cited answer in the
 asker's language must leave the extractive answer in place.
@@ -158,6 +158,7 @@ def llm_assistant(tmp_path_factory, seed, default_embedder, fake_llm):
         llm_model="fake-model",
         llm_api_key="sk-test",
         llm_timeout=TIMEOUT,
+        llm_cross_language=False,  # one call per question here; tests/test_llm_rag.py covers the renditions
     )
     assistant = Assistant(settings, embedder=default_embedder)
     assistant.reindex()
@@ -223,7 +224,6 @@ def _assert_fallback(answer, extractive, note_words):
         pytest.param(
             "Региональный центр будет создан на базе университета в Астане.", ["citation"], id="no-citation"
         ),
-        pytest.param("NO_ANSWER", ["rejected"], id="no-answer"),
         pytest.param(
             "The regional centre will be established at the Gumilyov Eurasian National University in Astana [1].",
             ["language"],
@@ -278,13 +278,24 @@ def test_an_endpoint_that_drips_is_given_up_on_at_the_total_deadline(llm_assista
     assert llm.requests[0].body["max_tokens"] > 0
 
 
-def test_an_unanswerable_question_never_calls_the_llm(llm_assistant, llm):
+def test_no_answer_is_the_bots_i_dont_know_even_when_a_passage_was_quoted(llm_assistant, llm):
+    _extractive(llm_assistant)
+    llm.reset(reply="NO_ANSWER")
+
+    answer = llm_assistant.ask(RU_QUESTION)
+
+    assert not answer.answered and answer.citations == []
+    assert answer.answer == t("not_known", "ru")
+
+
+def test_an_unanswerable_question_is_still_put_to_the_llm_and_refused(llm_assistant, llm):
     question = "What's the weather in Almaty?"
+    assert not llm_assistant.ask(question, use_llm=False).answered
+    llm.reset(reply="NO_ANSWER")
 
     answer = llm_assistant.ask(question)
 
     assert not answer.answered
-    assert answer.mode == "extractive"
     assert answer.citations == []
     assert answer.answer == t("not_known", "en")
-    assert llm.requests == []
+    assert len(llm.requests) == 1 and "[1]" in llm.requests[0].body["messages"][-1]["content"]

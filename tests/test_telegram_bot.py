@@ -759,6 +759,7 @@ def test_docs_status_remove_stats_and_unanswered(deploy):
     assert "Questions today: 3, answered: 67%" in status and "Announcement chat: @centre_news" in status
     photo = fake.calls_of("sendPhoto")[0]
     assert photo["photo"].content.startswith(b"\x89PNG") and "Questions in the last 30 days: 3" in photo["caption"]
+    assert 'generative (LLM) 0%, quoted from the articles 67%, "I don\'t know" 33%' in photo["caption"]
     assert "renditions" in removed and "central-asia-centre-en" in removed
     trash = list((d.root / "data" / "removed").glob("*central-asia-centre.kk.md"))
     assert len(trash) == 1 and not (d.root / "knowledge" / "central-asia-centre.kk.md").exists()

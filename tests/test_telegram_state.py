@@ -32,7 +32,7 @@ def test_schema_comes_from_migrations_and_survives_reopening(tmp_path):
     assert again.user_lang(1).chosen == "kk"
     assert again.question(qid)["cited"] == '["a-kk"]'
     applied = [r["name"] for r in again.db.query("select name from _sqlite_migrations")]
-    assert applied == ["m001_initial", "m002_delivered"]
+    assert applied == ["m001_initial", "m002_delivered", "m003_llm_cost"]
     again.close()
 
 

@@ -31,6 +31,7 @@ from index.text import error_text
 
 TELEGRAM_TIMEOUT = 10.0
 LLM_TIMEOUT = 10.0
+LLM_PING_TOKENS = 5  # enough for "ok"; some servers refuse max_tokens=1
 DISK_FAIL_BYTES = 200 * 1024**2
 DISK_WARN_BYTES = 1024**3
 POST_FIX = "make the bot an administrator with 'Post messages'"
@@ -400,10 +401,11 @@ def check_llm(settings: Settings) -> Check:
     try:
         try:
             ids = [m.id for m in client.models.list()]
-        except openai.NotFoundError:  # an endpoint without /models: ask for one token instead
-            client.chat.completions.create(model=settings.llm_model, max_tokens=1,
-                                           messages=[{"role": "user", "content": "ping"}])
-            return Check("llm", Status.OK, f"{url} answers with {settings.llm_model}")
+        except openai.NotFoundError:  # an endpoint without /models: the tiny request below still tells
+            ids = []
+        # A tiny real request: listing models does not prove the model loads and answers.
+        response = client.chat.completions.create(model=settings.llm_model, max_tokens=LLM_PING_TOKENS,
+                                                  messages=[{"role": "user", "content": "Reply with: ok"}])
     except openai.AuthenticationError:
         return Check("llm", Status.FAIL, f"{url} rejects the API key {mask(settings.llm_api_key)}",
                      f"set the right {env_name('llm_api_key')}")
@@ -411,15 +413,22 @@ def check_llm(settings: Settings) -> Check:
         return Check("llm", Status.FAIL, f"{url} is not answering ({type(exc).__name__}); the bot falls back to "
                      "extractive answers", f"start the LLM server or correct {env_name('llm_base_url')}")
     except openai.APIError as exc:
+        if ids and settings.llm_model not in ids:
+            shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+            return Check("llm", Status.FAIL, f"{url} does not offer {settings.llm_model} (it has: {shown})",
+                         f"set {env_name('llm_model')} to one of its models")
         return Check("llm", Status.FAIL, f"{url} answered with an error: {error_text(exc, 200)}",
                      f"check {env_name('llm_base_url')} and {env_name('llm_model')}")
     finally:
         client.close()
+    answered_by = response.model or settings.llm_model
+    tokens = f", {response.usage.total_tokens} tokens" if response.usage else ""
     if ids and settings.llm_model not in ids:
         shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
-        return Check("llm", Status.WARN, f"{url} answers but does not offer {settings.llm_model} (it has: {shown})",
-                     f"set {env_name('llm_model')} to one of its models")
-    return Check("llm", Status.OK, f"{url} answers and offers {settings.llm_model}")
+        return Check("llm", Status.WARN, f"{url} answers but does not offer {settings.llm_model} (it has: {shown}); "
+                     f"{answered_by} answered the test request", f"set {env_name('llm_model')} to one of its models")
+    return Check("llm", Status.OK, f"{url} offers {settings.llm_model}; a test request was answered by "
+                 f"{answered_by}{tokens}")
 
 
 # ------------------------------------------------------------------------------------------------ all together

@@ -11,8 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from bot.qa.compose import Answer, ComposeConfig, clean_question, compose, has_words, small_talk
+from bot.qa.compose import Answer, ComposeConfig, Usage, clean_question, compose, has_words, small_talk
 from bot.qa.followup import Conversations
+from bot.qa.llm import Delta, LLMAnswerer
 from bot.ops.logging import kv
 from bot.messages import LANGS, t
 from bot.settings import Settings
@@ -20,7 +21,7 @@ from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
 from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL, Embedder, SerializedEmbedder, load_embedder
 from index.language import detect_language, restore_kazakh_letters
-from index.search import FamilyHit, SearchConfig, search
+from index.search import FamilyHit, SearchConfig, fuse, search
 from index.snapshot import (
     FORMAT, DiskFull, IndexMissing, Manifest, Snapshot, current_generation, index_root, is_disk_full,
 )
@@ -59,12 +60,8 @@ class Assistant:
         self._snapshot: Snapshot | None = None
         self._live: str | None = None  # the generation _snapshot was chosen for
         self._lock = threading.Lock()
-        self._llm = None
+        self._llm: LLMAnswerer | None = LLMAnswerer(settings) if settings.llm_enabled else None
         self.conversations = Conversations()
-        if settings.llm_enabled:
-            from bot.qa.llm import LLMAnswerer
-
-            self._llm = LLMAnswerer(settings)
 
     @property
     def knowledge_dir(self) -> Path:
@@ -162,14 +159,15 @@ class Assistant:
 
     def ask(
         self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True,
-        conversation: object | None = None,
+        conversation: object | None = None, on_delta: Delta | None = None,
     ) -> Answer:
-        """``conversation`` (a chat id, say) lets a follow-up lean on that conversation's previous question."""
-        return self.ask_ranked(question, lang, mode, use_llm, conversation)[0]
+        """``conversation`` (a chat id, say) lets a follow-up lean on that conversation's previous question;
+        ``on_delta`` receives a generative answer as it streams (called from a worker thread)."""
+        return self.ask_ranked(question, lang, mode, use_llm, conversation, on_delta)[0]
 
     def ask_ranked(
         self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True,
-        conversation: object | None = None,
+        conversation: object | None = None, on_delta: Delta | None = None,
     ) -> tuple[Answer, list[FamilyHit]]:
         """The answer and the ranked articles it was chosen from (for evaluation)."""
         started = time.perf_counter()
@@ -199,19 +197,35 @@ class Assistant:
             text = restore_kazakh_letters(text, snapshot.kk_lexicon, latin=detected.latin)
         text = _as_sentence(text)
         standalone = text
+        llm = self._llm if use_llm else None
+        usage = Usage() if llm is not None else None
+        rewritten = None
         if conversation is not None:
-            text = self.conversations.in_context(conversation, text)
+            history = self.conversations.history(conversation) if llm is not None else []
+            if llm is not None and usage is not None and history:
+                rewritten = llm.standalone(history, text, usage)
+            text = rewritten or self.conversations.in_context(conversation, text)
+        renditions = (llm.renditions(text, detected.lang, usage)
+                      if llm is not None and usage is not None and self.settings.llm_cross_language else {})
         t0 = time.perf_counter()
-        vector = snapshot.query_vector(self.embedder.embed_queries([text])[0], detected.lang)
+        queries = [(text, detected.lang), *((q, lang_) for lang_, q in renditions.items())]
+        vectors = self.embedder.embed_queries([q for q, _ in queries])
+        vector = snapshot.query_vector(vectors[0], detected.lang)
         t1 = time.perf_counter()
         hits = search(snapshot, vector, text, detected.lang, mode=mode, config=self.search_config)
+        if len(queries) > 1:  # a Russian question finds the Kazakh-only article by its Kazakh words too
+            hits = fuse([hits, *(search(snapshot, snapshot.query_vector(v, lang_), q, lang_, mode=mode,
+                                        config=self.search_config)
+                                 for (q, lang_), v in zip(queries[1:], vectors[1:]))], self.search_config)
         t2 = time.perf_counter()
         answer = compose(snapshot, text, language, vector, hits, self.compose_config)
         answer.question = question
-        if conversation is not None and answer.answered and text == standalone:
-            self.conversations.remember(conversation, standalone)
-        if answer.answered and use_llm and self._llm is not None:
-            answer = self._llm.improve(answer, text, snapshot)
+        if llm is not None and usage is not None and hits:
+            answer = llm.answer(text, language, snapshot, hits, answer, usage, on_delta)
+        if conversation is not None and answer.answered and (text == standalone or rewritten):
+            self.conversations.remember(conversation, text)
+        if conversation is not None and llm is not None:
+            self.conversations.add_turn(conversation, text, answer.answer)
         t3 = time.perf_counter()
         answer.timings_ms = {
             "embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000, "total": _ms(started),

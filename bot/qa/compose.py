@@ -45,6 +45,17 @@ class Citation:
 
 
 @dataclass
+class Usage:
+    """What the LLM calls behind one answer cost: tokens as the endpoint reported them, and time."""
+
+    model: str = ""  # the model that answered, as the endpoint names it
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ms: float = 0.0
+
+
+@dataclass
 class Answer:
     question: str
     language: str
@@ -55,6 +66,7 @@ class Answer:
     mode: str = "extractive"
     note: str = ""  # why not answered / why the LLM was not used
     is_question: bool = True  # False for greetings, thanks and messages without words: not worth logging
+    usage: Usage | None = None  # None when no LLM was asked
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -1,6 +1,6 @@
 """Follow-up questions: "а что он будет делать?" is read with the chat's previous question as context.
 
-Memory is one question per conversation, bounded in size and forgotten after a few minutes, so a new topic
+Memory is one question (and, for the LLM, a few turns) per conversation, bounded in size and forgotten after a few minutes, so a new topic
 a day later is never dragged into an old one. A question is a follow-up only when it leans on what came
 before: it opens with "and"/"а"/"ал", points back with a pronoun, or is too short to stand alone.
 No library does this for an extractive bot; it is a few lines of bookkeeping.
@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from dataclasses import dataclass
 
 _LEANS_BACK = re.compile(
     r"^(а|и|ну|ал|ал енді|and|also|what about|how about)\b|"
     r"\b(он|она|оно|они|его|её|ее|их|ему|ней|нём|нем|там|тогда|этот|эта|это|этого|этом|"
     r"ол|оны|оның|онда|оған|олар|олардың|сол|осы|it|its|he|she|his|her|they|their|them|there|then)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -27,30 +28,64 @@ def leans_back(question: str) -> bool:
     return len(words) <= 2 or bool(_LEANS_BACK.search(question.strip()))
 
 
-class Conversations:
-    """The last standalone question of each conversation (a chat, or a chat thread)."""
+@dataclass(frozen=True)
+class Turn:
+    question: str  # standalone
+    answer: str
 
-    def __init__(self, max_conversations: int = 10_000, ttl_seconds: float = 600.0):
-        self._last: OrderedDict[object, tuple[float, str]] = OrderedDict()
+
+@dataclass
+class _Memory:
+    at: float
+    question: str  # the last standalone question
+    turns: deque[Turn]
+
+
+class Conversations:
+    """The last standalone question of each conversation (a chat, or a chat thread), and its last few
+    question/answer turns for the LLM to read a follow-up with."""
+
+    def __init__(self, max_conversations: int = 10_000, ttl_seconds: float = 600.0, max_turns: int = 3):
+        self._memory: OrderedDict[object, _Memory] = OrderedDict()
         self._max = max_conversations
         self._ttl = ttl_seconds
+        self._max_turns = max_turns
         self._lock = threading.Lock()
+
+    def _recent(self, key: object) -> _Memory | None:
+        memory = self._memory.get(key)
+        if memory is not None and time.monotonic() - memory.at > self._ttl:
+            del self._memory[key]
+            return None
+        return memory
 
     def in_context(self, key: object, question: str) -> str:
         """The question to search for: with the previous one in front when this one is a follow-up."""
-        now = time.monotonic()
         with self._lock:
-            previous = self._last.get(key)
-            if previous is not None and now - previous[0] > self._ttl:
-                del self._last[key]
-                previous = None
-            if previous is not None and leans_back(question):
-                return f"{previous[1]} {question}"
+            previous = self._recent(key)
+            if previous is not None and previous.question and leans_back(question):
+                return f"{previous.question} {question}"
             return question
+
+    def history(self, key: object) -> list[Turn]:
+        with self._lock:
+            memory = self._recent(key)
+            return list(memory.turns) if memory is not None else []
 
     def remember(self, key: object, question: str) -> None:
         with self._lock:
-            self._last[key] = (time.monotonic(), question)
-            self._last.move_to_end(key)
-            while len(self._last) > self._max:
-                self._last.popitem(last=False)
+            self._touch(key).question = question
+
+    def add_turn(self, key: object, question: str, answer: str) -> None:
+        with self._lock:
+            self._touch(key).turns.append(Turn(question, answer))
+
+    def _touch(self, key: object) -> _Memory:
+        memory = self._recent(key)
+        if memory is None:
+            memory = self._memory[key] = _Memory(0.0, "", deque(maxlen=self._max_turns))
+        memory.at = time.monotonic()
+        self._memory.move_to_end(key)
+        while len(self._memory) > self._max:
+            self._memory.popitem(last=False)
+        return memory

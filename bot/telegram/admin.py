@@ -520,9 +520,12 @@ async def cmd_stats(update: Update, context: Context) -> None:
     total = sum(s.total for s in stats)
     answered = sum(s.answered for s in stats)
     png = await asyncio.to_thread(questions_chart, stats, lang, days)
+    shares = rt.state.answer_shares(days)
     await context.bot.send_photo(
         update.effective_chat.id, photo=png, filename="questions.png", parse_mode=ParseMode.HTML,
-        caption=h("stats_caption", lang, days=days, total=total, share=_share(answered, total)),
+        caption=h("stats_caption", lang, days=days, total=total, share=_share(answered, total)) + "\n"
+        + h("stats_modes", lang, generative=_share(shares.generative, total),
+            extractive=_share(shares.extractive, total), refused=_share(shares.refused, total)),
         message_thread_id=topic_thread(update.effective_message),
     )
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from bot.qa.compose import Usage
+
 MIGRATIONS = Migrations("centre-bot")
 
 
@@ -68,6 +70,23 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 def m002_delivered(db: sqlite_utils.Database) -> None:
     """Whether the answer reached the chat (a question is logged after its answer was sent, or not)."""
     db["questions"].add_column("delivered", int, not_null_default=1)
+
+
+@MIGRATIONS()
+def m003_llm_cost(db: sqlite_utils.Database) -> None:
+    """What the LLM calls behind an answer cost: tokens as the endpoint reported them, time, and model."""
+    for column, kind in (("prompt_tokens", int), ("completion_tokens", int), ("llm_calls", int), ("llm_ms", float)):
+        db["questions"].add_column(column, kind, not_null_default=0)
+    db["questions"].add_column("llm_model", str, not_null_default="")
+
+
+@dataclass(frozen=True)
+class AnswerShares:
+    """Questions answered by the LLM, answered by quoting, and refused ("I don't know")."""
+
+    generative: int
+    extractive: int
+    refused: int
 
 
 @dataclass(frozen=True)
@@ -159,7 +178,9 @@ class BotState:
         at: datetime | None = None,
         question_id: int | None = None,
         delivered: bool = True,
+        usage: Usage | None = None,
     ) -> int:
+        usage = usage or Usage()
         at = at or _now()
         with self._lock:
             table = self.db["questions"].insert(
@@ -169,6 +190,8 @@ class BotState:
                     "chat_id": chat_id, "chat_type": chat_type, "question": question, "language": language,
                     "answered": int(bool(answered)), "latency_ms": round(latency_ms, 1),
                     "cited": json.dumps(cited, ensure_ascii=False), "mode": mode, "delivered": int(delivered),
+                    "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+                    "llm_calls": usage.calls, "llm_ms": round(usage.ms, 1), "llm_model": usage.model,
                 }
             )
             return int(table.last_pk)
@@ -221,6 +244,15 @@ class BotState:
                 "select day, language, count(*) as total, sum(answered) as answered from questions "
                 "where day >= ? group by day, language order by day, language", [since])
             return [DayStats(r["day"], r["language"], r["total"], r["answered"] or 0) for r in rows]
+
+    def answer_shares(self, days: int = 30) -> AnswerShares:
+        since = local_day(_now() - timedelta(days=days - 1))
+        with self._lock:
+            row = next(self.db.query(
+                "select coalesce(sum(answered = 1 and mode = 'llm'), 0) as generative, "
+                "coalesce(sum(answered = 1 and mode != 'llm'), 0) as extractive, "
+                "coalesce(sum(answered = 0), 0) as refused from questions where day >= ?", [since]))
+        return AnswerShares(row["generative"], row["extractive"], row["refused"])
 
     def today(self) -> tuple[int, int]:
         """(questions, answered) today."""

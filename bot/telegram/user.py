@@ -97,14 +97,15 @@ async def answer_question(
         rt.state.log_question(
             question_id=question_id, user_id=user.id, chat_id=chat.id, chat_type=chat.type, question=text,
             language=answer.language, answered=answer.answered, latency_ms=latency_ms, cited=cited,
-            mode=answer.mode, delivered=delivered,
+            mode=answer.mode, delivered=delivered, usage=answer.usage,
         )
     except Exception as exc:  # noqa: BLE001 - the person has the answer; the log line is what is lost
         log.error(kv(event="question_log_failed", question=question_id, chat=chat.id,
                      error=error_text(exc, kind=True)))
     if delivered:
         log.info(kv(event="answer", question=question_id, chat=chat.id, user=user.id, lang=answer.language,
-                    answered=answer.answered, cited=cited, ms=latency_ms, chars=len(text)))
+                    answered=answer.answered, mode=answer.mode, cited=cited, ms=latency_ms, chars=len(text),
+                    tokens=(answer.usage.prompt_tokens + answer.usage.completion_tokens) if answer.usage else None))
 
 
 def _later(context: Context, wait: float, user_id: int) -> None:
