@@ -15,7 +15,7 @@
 #     `centre-bot ask --json` must answer from the centre's article, `centre-bot doctor` must run, the user
 #     must not be root, the HEALTHCHECK command must pass with a fresh heartbeat and fail with an old one
 #     (and in webhook mode when nothing answers on the webhook port), `centre-bot run` must start against
-#     the fake Bot API server of tests/fakebotapi.py and beat, and torch must be the CPU build;
+#     the fake Bot API server of tests/support/fakebotapi.py and beat, and torch must be the CPU build;
 #  5. prints the image size and the time taken.
 # Build layers are cached between runs (the build stage is kept as $IMAGE-build); older layers are pruned.
 # shellcheck disable=SC2016  # the single-quoted commands run inside the image, where the variables expand
@@ -183,11 +183,11 @@ buildah run "${ISOLATION[@]}" "${offline[@]}" "${hook[@]}" "$ctr" -- sh -c \
 echo "healthcheck behaves (polling and webhook mode)"
 
 step "centre-bot run (the image's CMD) against a fake Bot API server: it polls, beats, and is healthy"
-# tests/fakebotapi.py is stdlib-only: the host's python3 serves it on 127.0.0.1, which the chroot shares.
+# tests/support/fakebotapi.py is stdlib-only: the host's python3 serves it on 127.0.0.1, which the chroot shares.
 fake_port=$(mktemp)
 python3 - "$fake_port" <<'PY' &
 import sys, time
-sys.path.insert(0, "tests")
+sys.path.insert(0, "tests/support")
 from fakebotapi import FakeBotAPI
 with FakeBotAPI() as fake:
     with open(sys.argv[1], "w") as out:

@@ -25,18 +25,26 @@ Every answer has the real API's shape: ``{"ok": true, "result": ...}`` or
 ``{"ok": false, "error_code": N, "description": "...", ["parameters": {...}]}``,
 with the HTTP status set to the error code, as Telegram does.
 
-Like the real server (and by default; switch off with ``validate=False``) the
-fake checks ``parse_mode`` markup (HTML, MarkdownV2, Markdown), text and caption
-lengths, inline keyboards (``callback_data`` of at most 64 bytes), whether a
-message to edit/delete/reply to exists, "message is not modified", unknown
-callback query ids, and channel/group rights. The error texts are those of the
-real Bot API, so ``telegram.error.BadRequest`` / ``Forbidden`` get raised as in
-production.
+What it models: the calls the bot (and PTB's Application around it) makes - getMe, getUpdates
+(long poll, offsets, allowed_updates), set/deleteWebhook, getWebhookInfo, sendMessage, sendPhoto,
+editMessageText, answerCallbackQuery, sendChatAction, set/deleteMyCommands, getFile plus the file
+download, getChat and the bot's own getChatMember - with the checks the bot relies on, in the real
+API's error texts so that ``telegram.error.BadRequest`` / ``Forbidden`` / ``RetryAfter`` are raised as
+in production: HTML ``parse_mode`` markup (tags, nesting, ``&`` entities), text (4096) and caption
+(1024) lengths, inline keyboards (``callback_data`` of at most 64 bytes), replies to and edits of
+unknown messages, "message is not modified", unknown callback query ids, posting rights in channels.
+Tests script errors with ``fail_next`` (429 with ``retry_after`` by default), ``reject_if`` and
+``set_handler``.
+
+What it deliberately does not: Markdown/MarkdownV2 (the bot sends HTML only; any other parse_mode is
+a 400), tag attributes other than ``<a href>``, and unquoted attribute values; sending documents,
+by URL, deleting messages, editing reply markup, inline messages; members other than the bot; the
+rights of the bot in private chats and groups (any chat it is sent to exists). Any other method
+answers 404 unless a test serves it with ``set_handler``.
 
 Waiting: ``wait_for`` blocks the calling thread, so do NOT call it from a
 coroutine running on the loop that drives PTB (the bot could not make progress);
-use ``await wait_for_async(...)``, ``await wait_for_call(...)`` or
-``await wait_for_message(...)`` there. All waits are bounded and return a falsy
+use ``await wait_for_async(...)`` or ``await wait_for_call(...)`` there. All waits are bounded and return a falsy
 value on timeout instead of raising.
 """
 
@@ -159,16 +167,9 @@ class _Failure:
 # Parameters that are always strings: never JSON-decode them ("123" stays "123").
 _STRING_PARAMS = frozenset(
     """
-    text caption parse_mode caption_parse_mode url secret_token callback_query_id file_id
-    language_code data title description short_description ip_address business_connection_id
-    action query name emoji inline_message_id message_effect_id custom_emoji_id question
-    address first_name last_name phone_number vcard payload currency provider_token
-    start_parameter game_short_name shipping_query_id pre_checkout_query_id error_message
-    invite_link web_app_query_id next_offset switch_pm_text switch_pm_parameter
-    photo document video audio animation voice video_note sticker thumbnail
-    foursquare_id foursquare_type google_place_id google_place_type performer
-    cache_time_str sticker_set_name set_name png_sticker format author_signature
-    quote text_parse_mode
+    text caption parse_mode url secret_token callback_query_id file_id language_code data action
+    photo document title description ip_address inline_message_id business_connection_id
+    message_effect_id
     """.split()
 )
 
@@ -222,7 +223,7 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------
-# Entity parsing (HTML / MarkdownV2 / Markdown), modelled on tdlib's parsers
+# Entity parsing: HTML, modelled on tdlib's parser
 # --------------------------------------------------------------------------------------
 
 
@@ -335,33 +336,11 @@ def _parse_html(text: str) -> tuple[str, list[JSONDict]]:
                     f'found "</{end_name}>"'
                 )
             i = j + 1
-            etype = _HTML_TAGS[tag]
             if tag == "a":
-                href = attrs.get("href")
-                if href:
-                    out.add("text_link", start, url=href)
-            elif tag == "code" and stack and stack[-1][0] == "pre":
-                lang = attrs.get("class", "")
-                if lang.startswith("language-"):
-                    stack[-1][2]["language"] = lang[len("language-") :]
-                else:
-                    out.add("code", start)
-            elif tag == "pre":
-                out.add("pre", start, language=attrs.get("language"))
-            elif tag == "blockquote":
-                out.add("expandable_blockquote" if "expandable" in attrs else "blockquote", start)
-            elif tag == "tg-emoji":
-                out.add("custom_emoji", start, custom_emoji_id=attrs.get("emoji-id"))
-            elif tag == "tg-time":
-                unix = attrs.get("unix")
-                out.add(
-                    "date_time",
-                    start,
-                    unix_time=int(unix) if unix and unix.isdigit() else None,
-                    date_time_format=attrs.get("format"),
-                )
-            else:
-                out.add(etype, start)
+                if attrs.get("href"):
+                    out.add("text_link", start, url=attrs["href"])
+            else:  # attributes of the other tags (pre language, emoji ids...) are not modelled
+                out.add(_HTML_TAGS[tag], start)
             continue
         # start tag
         j = i
@@ -390,233 +369,20 @@ def _parse_html(text: str) -> tuple[str, list[JSONDict]]:
                 raise _ParseError(
                     f'Empty attribute name in the tag "{tag}" at byte offset {boff}'
                 )
-            i = j
-            while i < n and text[i].isspace():
-                i += 1
-            if i < n and text[i] != "=":
-                attrs[attr] = ""
-                if text[i] == ">" or text[i - 1].isspace():
-                    continue
+            # Only name="value" / name='value' (what the bot writes); Telegram also takes bare ones.
+            if not text.startswith(("=\"", "='"), j):
                 raise _ParseError(
                     f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
                     f"at byte offset {boff}"
                 )
-            i += 1
-            while i < n and text[i].isspace():
-                i += 1
-            if i >= n:
+            end = text.find(text[j + 1], j + 2)
+            if end < 0:
                 raise _ParseError(f"Unclosed start tag at byte offset {boff}")
-            if text[i] in "'\"":
-                quote_char = text[i]
-                j = text.find(quote_char, i + 1)
-                if j < 0:
-                    raise _ParseError(f"Unclosed start tag at byte offset {boff}")
-                value = text[i + 1 : j]
-                i = j + 1
-            else:
-                j = i
-                while j < n and (text[j].isalnum() or text[j] in ".-_"):
-                    j += 1
-                value = text[i:j]
-                i = j
-            attrs[attr] = _HTML_ENTITY_RE.sub(_decode_html_entity, value)
-        if tag == "span" and attrs.get("class") != "tg-spoiler":
-            raise _ParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {boff}')
+            attrs[attr] = _HTML_ENTITY_RE.sub(_decode_html_entity, text[j + 2 : end])
+            i = end + 1
         stack.append((tag, out.pos, attrs))
     if stack:
         raise _ParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    return out.result()
-
-
-_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
-_MDV2_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-}
-
-
-def _parse_markdown_v2(text: str) -> tuple[str, list[JSONDict]]:
-    out = _Builder()
-    stack: list[JSONDict] = []  # {"type", "start", "boff", ...}
-    quote_start: int | None = None
-    n = len(text)
-    i = 0
-    while i < n:
-        in_code = bool(stack) and stack[-1]["type"] in ("code", "pre")
-        at_line_start = i == 0 or text[i - 1] == "\n"
-        if at_line_start and not in_code:
-            if text[i] == ">" or text.startswith("**>", i):
-                if quote_start is None:
-                    quote_start = out.pos
-                i += 3 if text[i] == "*" else 1
-                continue
-            if quote_start is not None:  # quote ended on previous line (without its "\n")
-                out.pos -= 1
-                out.add("blockquote", quote_start)
-                out.pos += 1
-                quote_start = None
-        c = text[i]
-        if c == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
-            out.emit(text[i + 1])
-            i += 2
-            continue
-        reserved = "`" if in_code else _MDV2_RESERVED
-        if c not in reserved:
-            out.emit(c)
-            i += 1
-            continue
-        nxt = text[i + 1] if i + 1 < n else ""
-        top = stack[-1]["type"] if stack else None
-        is_end = (
-            (top == "bold" and c == "*")
-            or (top == "italic" and c == "_" and nxt != "_")
-            or (top == "code" and c == "`")
-            or (top == "pre" and text.startswith("```", i))
-            or (top in ("text_link", "custom_emoji") and c == "]")
-            or (top == "underline" and text.startswith("__", i))
-            or (top == "strikethrough" and c == "~")
-            or (top == "spoiler" and text.startswith("||", i))
-        )
-        if top == "italic" and c == "_" and nxt == "_" and text.startswith("___", i):
-            is_end = True  # "___" closes italic then underline
-        boff = _byte_offset(text, i)
-        if not is_end:
-            entity: JSONDict = {"start": out.pos, "boff": boff}
-            if c == "_":
-                entity["type"] = "underline" if nxt == "_" else "italic"
-                i += 2 if nxt == "_" else 1
-            elif c == "*":
-                entity["type"] = "bold"
-                i += 1
-            elif c == "~":
-                entity["type"] = "strikethrough"
-                i += 1
-            elif c == "|" and nxt == "|":
-                if quote_start is not None and (i + 2 >= n or text[i + 2] == "\n"):
-                    i += 2  # end of an expandable blockquote
-                    continue
-                entity["type"] = "spoiler"
-                i += 2
-            elif c == "[":
-                entity["type"] = "text_link"
-                i += 1
-            elif c == "!" and nxt == "[":
-                entity["type"] = "custom_emoji"
-                i += 2
-            elif c == "`":
-                if text.startswith("```", i):
-                    entity["type"] = "pre"
-                    i += 3
-                    eol = text.find("\n", i)
-                    if eol >= 0:
-                        lang = text[i:eol]
-                        if lang and not any(ch.isspace() or ch == "`" for ch in lang):
-                            entity["language"] = lang
-                            i = eol + 1
-                        elif not lang:
-                            i = eol + 1
-                else:
-                    entity["type"] = "code"
-                    i += 1
-            else:
-                raise _ParseError(
-                    f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
-                )
-            stack.append(entity)
-            continue
-        entity = stack.pop()
-        etype = entity["type"]
-        if etype in ("text_link", "custom_emoji"):
-            i += 1
-            url = None
-            if i < n and text[i] == "(":
-                j = i + 1
-                chars: list[str] = []
-                while j < n and text[j] != ")":
-                    if text[j] == "\\" and j + 1 < n:
-                        chars.append(text[j + 1])
-                        j += 2
-                        continue
-                    chars.append(text[j])
-                    j += 1
-                if j >= n:
-                    raise _ParseError(f"Can't find end of a URL at byte offset {boff}")
-                url = "".join(chars)
-                i = j + 1
-            if etype == "custom_emoji":
-                if not url or not url.startswith("tg://emoji?id="):
-                    raise _ParseError("Custom emoji entity must contain a tg://emoji URL")
-                out.add("custom_emoji", entity["start"], custom_emoji_id=url.split("=", 1)[1])
-            elif url:
-                out.add("text_link", entity["start"], url=url)
-            continue
-        i += {"underline": 2, "spoiler": 2, "pre": 3}.get(etype, 1)
-        out.add(etype, entity["start"], language=entity.get("language"))
-    if stack:
-        entity = stack[-1]
-        raise _ParseError(
-            f"Can't find end of {_MDV2_NAMES[entity['type']]} entity at byte offset "
-            f"{entity['boff']}"
-        )
-    if quote_start is not None:
-        out.add("blockquote", quote_start)
-    return out.result()
-
-
-def _parse_markdown_v1(text: str) -> tuple[str, list[JSONDict]]:
-    out = _Builder()
-    n = len(text)
-    i = 0
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] in "_*`[":
-            out.emit(text[i + 1])
-            i += 2
-            continue
-        if c not in "_*`[":
-            out.emit(c)
-            i += 1
-            continue
-        boff = _byte_offset(text, i)
-        start = out.pos
-        if text.startswith("```", i):
-            i += 3
-            end = text.find("```", i)
-            if end < 0:
-                raise _ParseError(f"Can't find end of the entity starting at byte offset {boff}")
-            body = text[i:end]
-            language = None
-            eol = body.find("\n")
-            if eol > 0 and not any(ch.isspace() for ch in body[:eol]):
-                language, body = body[:eol], body[eol + 1 :]
-            out.emit(body)
-            out.add("pre", start, language=language)
-            i = end + 3
-            continue
-        end_char = "]" if c == "[" else c
-        end = text.find(end_char, i + 1)
-        if end < 0:
-            raise _ParseError(f"Can't find end of the entity starting at byte offset {boff}")
-        out.emit(text[i + 1 : end])
-        i = end + 1
-        if c == "[":
-            url = None
-            if i < n and text[i] == "(":
-                close = text.find(")", i)
-                if close >= 0:
-                    url = text[i + 1 : close]
-                    i = close + 1
-            if url:
-                out.add("text_link", start, url=url)
-        else:
-            out.add({"_": "italic", "*": "bold", "`": "code"}[c], start)
     return out.result()
 
 
@@ -626,17 +392,12 @@ def parse_entities(text: str, parse_mode: str | None) -> tuple[str, list[JSONDic
     Raises ``ApiError(400, "Bad Request: can't parse entities: ...")`` on invalid markup.
     """
     mode = (parse_mode or "").strip().lower()
-    parser = {
-        "html": _parse_html,
-        "markdownv2": _parse_markdown_v2,
-        "markdown": _parse_markdown_v1,
-    }.get(mode)
     if not mode:
         return text, []
-    if parser is None:
-        raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode}")
+    if mode != "html":  # the bot only sends HTML; Markdown(V2) is not modelled
+        raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode} (the fake parses HTML only)")
     try:
-        return parser(text)
+        return _parse_html(text)
     except _ParseError as exc:
         raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
 
@@ -680,26 +441,6 @@ _ADMIN_RIGHTS_DEFAULT = {
     "can_edit_stories": True,
     "can_delete_stories": True,
 }
-_RESTRICTED_DEFAULT = {
-    "is_member": True,
-    "can_change_info": False,
-    "can_invite_users": False,
-    "can_pin_messages": False,
-    "can_send_messages": False,
-    "can_send_polls": False,
-    "can_send_other_messages": False,
-    "can_add_web_page_previews": False,
-    "can_manage_topics": False,
-    "until_date": 0,
-    "can_send_audios": False,
-    "can_send_documents": False,
-    "can_send_photos": False,
-    "can_send_videos": False,
-    "can_send_video_notes": False,
-    "can_send_voice_notes": False,
-    "can_edit_tag": False,
-    "can_react_to_messages": False,
-}
 
 
 class FakeBotAPI:
@@ -712,24 +453,12 @@ class FakeBotAPI:
         *,
         bot_first_name: str = "Centre Test Bot",
         long_poll_cap: float = 1.0,
-        validate: bool = True,
-        strict_chats: bool = False,
     ) -> None:
-        """
-        ``long_poll_cap``: getUpdates waits at most ``min(timeout, long_poll_cap)`` seconds.
-        ``validate``: emulate the real API's checks (markup, lengths, keyboards, unknown
-        messages/callback ids, chat rights). ``strict_chats``: sending to an int chat id
-        that was never seen/registered fails with "chat not found" (default: a private
-        chat, or a group for negative ids, is made up on the fly).
-        """
+        """``long_poll_cap``: getUpdates waits at most ``min(timeout, long_poll_cap)`` seconds."""
         self.token = token
         self.bot_username = bot_username
-        try:
-            bot_id = int(token.split(":", 1)[0])
-        except ValueError:
-            bot_id = 123456789
         self.bot_user: JSONDict = {
-            "id": bot_id,
+            "id": int(token.split(":", 1)[0]),
             "is_bot": True,
             "first_name": bot_first_name,
             "username": bot_username,
@@ -740,8 +469,6 @@ class FakeBotAPI:
             "has_main_web_app": False,
         }
         self.long_poll_cap = long_poll_cap
-        self.validate = validate
-        self.strict_chats = strict_chats
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -752,7 +479,6 @@ class FakeBotAPI:
         self._messages: dict[int, dict[int, JSONDict]] = {}  # chat id -> message id -> msg
         self._chats: dict[int, JSONDict] = {}  # chat id -> state
         self._usernames: dict[str, int] = {}
-        self._users: dict[int, JSONDict] = {}
         self._channel_ids = itertools.count(1_000_000_001)
         self._files: dict[str, JSONDict] = {}  # file_id -> {file, content, file_path}
         self._file_paths: dict[str, str] = {}  # file_path -> file_id
@@ -889,17 +615,6 @@ class FakeBotAPI:
             for c in self.sent_messages(chat_id)
         ]
 
-    def clear_calls(self) -> None:
-        with self._lock:
-            self._records.clear()
-
-    def message(self, chat_id: int | str, message_id: int) -> JSONDict | None:
-        """Current state of a stored (sent/pushed/edited) message, or None."""
-        with self._lock:
-            key = self._chat_key(chat_id)
-            msg = self._messages.get(key, {}).get(int(message_id))
-            return copy.deepcopy(msg) if msg else None
-
     def messages(self, chat_id: int | str) -> list[JSONDict]:
         """All stored (not deleted) messages of a chat, by message_id."""
         with self._lock:
@@ -958,33 +673,6 @@ class FakeBotAPI:
             return matching()[count - 1]
         return None
 
-    async def wait_for_message(
-        self,
-        chat_id: int | str | None = None,
-        *,
-        text: str | None = None,
-        contains: str | None = None,
-        method: str | None = None,
-        timeout: float = 10.0,
-    ) -> Call | None:
-        """Wait for a sent/edited message (see :meth:`sent_messages`) that matches."""
-
-        def find() -> Call | None:
-            for call in self.sent_messages(chat_id):
-                body = str(call.params.get("text", call.params.get("caption", "")))
-                if method is not None and call.method != self._canonical(method):
-                    continue
-                if text is not None and body != text:
-                    continue
-                if contains is not None and contains not in body:
-                    continue
-                return call
-            return None
-
-        if await self.wait_for_async(lambda: find() is not None, timeout):
-            return find()
-        return None
-
     # ------------------------------------------------------------------ failure injection
 
     def fail_next(
@@ -1037,11 +725,6 @@ class FakeBotAPI:
                     self._rejects.remove(entry)
 
         return remove
-
-    def clear_failures(self) -> None:
-        with self._lock:
-            self._failures.clear()
-            self._rejects.clear()
 
     def set_handler(self, method: str, handler: Callable[[JSONDict], Any] | None) -> None:
         """Serve ``method`` with ``handler(params) -> result`` (raise ApiError to fail);
@@ -1099,22 +782,8 @@ class FakeBotAPI:
                 rights.setdefault("can_edit_messages", True)
             else:
                 rights.setdefault("can_pin_messages", True)
-            self._chats[cid] = {
-                "chat": chat,
-                "bot_status": bot_status,
-                "can_post_messages": can_post_messages,
-                "bot_rights": rights,
-                "members": (state or {}).get("members", {}),
-            }
+            self._chats[cid] = {"chat": chat, "bot_status": bot_status, "bot_rights": rights}
             return dict(chat)
-
-    def set_chat_member(
-        self, chat_id: int | str, user_id: int, status: str = "member", **fields: Any
-    ) -> None:
-        """Set what getChatMember(chat_id, user_id) returns (status + extra fields)."""
-        with self._lock:
-            state = self._chat_state(chat_id, create=True)
-            state["members"][int(user_id)] = {"status": status, **fields}
 
     def add_file(
         self,
@@ -1147,12 +816,6 @@ class FakeBotAPI:
             self._file_paths[file_path] = file_id
             return dict(doc)
 
-    def file_content(self, file_id: str) -> bytes | None:
-        """Bytes of a registered or bot-uploaded file."""
-        with self._lock:
-            entry = self._files.get(file_id)
-            return entry["content"] if entry else None
-
     # ------------------------------------------------------------------ updates
 
     def make_update(self, **payload: Any) -> JSONDict:
@@ -1175,8 +838,8 @@ class FakeBotAPI:
         reply_to_bot: bool = False,
         reply_to_message_id: int | None = None,
         entities: list[JSONDict] | None = None,
-        document: str | JSONDict | None = None,
-        photo: str | list[JSONDict] | None = None,
+        document: str | None = None,
+        photo: str | None = None,
         edited: bool = False,
         **extra: Any,
     ) -> JSONDict:
@@ -1184,9 +847,8 @@ class FakeBotAPI:
 
         ``chat_type``: private/group/supergroup/channel (default: the registered chat's type,
         else private for positive ids). ``user_id`` defaults to ``chat_id`` for private
-        chats, else 1001. ``document``: a file_id registered with :meth:`add_file` or a
-        Document dict; ``photo``: a registered file_id or a PhotoSize list - ``text``
-        becomes the caption. ``entities`` default to auto-detected ones (leading
+        chats, else 1001. ``document`` / ``photo``: a file_id registered with
+        :meth:`add_file` - ``text`` becomes the caption. ``entities`` default to auto-detected ones (leading
         bot_command, @mentions, urls). ``edited`` makes an ``edited_message``. Extra
         keyword args are merged into the Message dict.
         """
@@ -1197,8 +859,6 @@ class FakeBotAPI:
             if user_id is None:
                 user_id = chat_id if chat["type"] == "private" else 1001
             user = self._user(user_id, first_name, last_name, username, language_code)
-            if not is_channel and chat["type"] != "private":
-                state["members"].setdefault(int(user_id), {"status": "member"})
             msg: JSONDict = {
                 "message_id": self._next_message_id(chat["id"]),
                 "date": int(time.time()),
@@ -1301,15 +961,11 @@ class FakeBotAPI:
         """Queue a callback_query update (see :meth:`make_callback_update`)."""
         return self.push_raw(self.make_callback_update(chat_id, user_id, data, message_id, **kwargs))
 
-    def push_update(self, **payload: Any) -> JSONDict:
-        """Queue ``{"update_id": <next>, **payload}``."""
-        return self.push_raw(self.make_update(**payload))
-
     def push_raw(self, update: JSONDict) -> JSONDict:
         """Queue any dict as-is (an ``update_id`` is added if missing).
 
         Note: an update PTB cannot de-serialize is never confirmed by PTB's Updater, so it
-        is served again and again - call :meth:`clear_updates` after such a test.
+        is served again and again: give such a test a fake of its own.
         """
         with self._cond:
             if "update_id" not in update:
@@ -1323,10 +979,6 @@ class FakeBotAPI:
         """Queued updates not yet confirmed by a getUpdates offset."""
         with self._lock:
             return list(self._updates)
-
-    def clear_updates(self) -> None:
-        with self._lock:
-            self._updates.clear()
 
     def commands_for(self, scope: JSONDict | str | None = None, language_code: str = "") -> list[JSONDict] | None:
         """Commands set with setMyCommands for a scope (dict or type name) + language."""
@@ -1396,8 +1048,7 @@ class FakeBotAPI:
             user["username"] = username
         if language_code:
             user["language_code"] = language_code
-        self._users[int(user_id)] = user
-        return dict(user)
+        return user
 
     def _chat_key(self, chat_id: Any) -> Any:
         """Canonical id for comparisons (resolves registered @usernames)."""
@@ -1410,14 +1061,12 @@ class FakeBotAPI:
                 return chat_id
         return chat_id
 
-    def _chat_state(self, chat_id: Any, *, create: bool = False) -> JSONDict:
+    def _chat_state(self, chat_id: Any) -> JSONDict:
+        """A known chat; an unknown int id becomes a private chat (or a group if negative)."""
         key = self._chat_key(chat_id)
-        state = self._chats.get(key) if isinstance(key, int) else None
-        if state is not None:
-            return state
-        if isinstance(key, int) and (create or not self.strict_chats):
-            return self._ensure_chat(key, None, None, "User", None)
-        raise ApiError(400, "Bad Request: chat not found")
+        if not isinstance(key, int):
+            raise ApiError(400, "Bad Request: chat not found")
+        return self._chats.get(key) or self._ensure_chat(key, None, None, "User", None)
 
     def _ensure_chat(
         self,
@@ -1448,53 +1097,32 @@ class FakeBotAPI:
         )
         rights = dict(_ADMIN_RIGHTS_DEFAULT)
         rights.update({"can_post_messages": True, "can_edit_messages": True} if chat_type == "channel" else {"can_pin_messages": True})
-        state = {
-            "chat": chat,
-            "bot_status": status,
-            "can_post_messages": True,
-            "bot_rights": rights,
-            "members": (state or {}).get("members", {}),
-        }
+        state = {"chat": chat, "bot_status": status, "bot_rights": rights}
         self._chats[chat_id] = state
         return state
 
-    def _check_can_send(self, state: JSONDict) -> None:
-        if not self.validate:
+    @staticmethod
+    def _check_can_send(state: JSONDict) -> None:
+        """Only channels are checked: the bot must be an admin allowed to post there."""
+        if state["chat"]["type"] != "channel":
             return
-        chat_type = state["chat"]["type"]
         status = state["bot_status"]
-        if chat_type == "private":
-            if status == "kicked":
-                raise ApiError(403, "Forbidden: bot was blocked by the user")
-            return
-        if chat_type == "channel":
-            if status in ("left", "kicked"):
-                raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
-            if status not in ("administrator", "creator") or (
-                status == "administrator" and not state["bot_rights"].get("can_post_messages", True)
-            ):
-                raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
-            return
-        if status == "kicked":
-            raise ApiError(403, f"Forbidden: bot was kicked from the {chat_type} chat")
-        if status == "left":
-            raise ApiError(403, f"Forbidden: bot is not a member of the {chat_type} chat")
+        if status not in ("administrator", "creator") or (
+            status == "administrator" and not state["bot_rights"].get("can_post_messages", True)
+        ):
+            raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
 
-    def _document_dict(self, document: str | JSONDict) -> JSONDict:
-        if isinstance(document, dict):
-            doc = {"file_unique_id": f"u{document.get('file_id', 'x')}", **document}
-            return doc
-        entry = self._files.get(document)
+    def _registered_file(self, file_id: str) -> JSONDict:
+        entry = self._files.get(file_id)
         if entry is None:
-            raise KeyError(f"file_id {document!r} not registered; call add_file() first")
-        return dict(entry["doc"])
+            raise KeyError(f"file_id {file_id!r} not registered; call add_file() first")
+        return entry
 
-    def _photo_sizes(self, photo: str | list[JSONDict]) -> list[JSONDict]:
-        if isinstance(photo, list):
-            return photo
-        entry = self._files.get(photo)
-        if entry is None:
-            raise KeyError(f"file_id {photo!r} not registered; call add_file() first")
+    def _document_dict(self, document: str) -> JSONDict:
+        return dict(self._registered_file(document)["doc"])
+
+    def _photo_sizes(self, photo: str) -> list[JSONDict]:
+        entry = self._registered_file(photo)
         size = entry["doc"]["file_size"]
         return [
             {"file_id": photo, "file_unique_id": entry["doc"]["file_unique_id"], "width": 1280,
@@ -1580,12 +1208,6 @@ class FakeBotAPI:
     def _api_getMe(self, p: JSONDict) -> JSONDict:
         return dict(self.bot_user)
 
-    def _api_logOut(self, p: JSONDict) -> bool:
-        return True
-
-    def _api_close(self, p: JSONDict) -> bool:
-        return True
-
     def _api_getUpdates(self, p: JSONDict) -> list[JSONDict]:
         try:
             offset = int(p.get("offset") or 0)
@@ -1622,7 +1244,7 @@ class FakeBotAPI:
     def _api_setWebhook(self, p: JSONDict) -> bool:
         url = str(p.get("url") or "")
         secret = p.get("secret_token")
-        if self.validate and secret is not None:
+        if secret is not None:
             secret = str(secret)
             if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
                 raise ApiError(400, "Bad Request: secret token contains unallowed characters")
@@ -1634,9 +1256,6 @@ class FakeBotAPI:
             "url": url,
             "secret_token": secret if url else None,
             "allowed_updates": p.get("allowed_updates"),
-            "max_connections": p.get("max_connections"),
-            "ip_address": p.get("ip_address"),
-            "has_custom_certificate": isinstance(p.get("certificate"), UploadedFile),
         }
         return True
 
@@ -1648,16 +1267,12 @@ class FakeBotAPI:
 
     def _api_getWebhookInfo(self, p: JSONDict) -> JSONDict:
         info: JSONDict = {
-            "url": self.webhook.get("url", ""),
-            "has_custom_certificate": bool(self.webhook.get("has_custom_certificate")),
+            "url": self.webhook["url"],
+            "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
-        if self.webhook.get("url"):
-            info["max_connections"] = self.webhook.get("max_connections") or 40
-            if self.webhook.get("allowed_updates") is not None:
-                info["allowed_updates"] = self.webhook["allowed_updates"]
-            if self.webhook.get("ip_address"):
-                info["ip_address"] = self.webhook["ip_address"]
+        if self.webhook["url"] and self.webhook["allowed_updates"] is not None:
+            info["allowed_updates"] = self.webhook["allowed_updates"]
         return info
 
     # --- messages
@@ -1668,12 +1283,7 @@ class FakeBotAPI:
             return None, []
         text = str(text)
         if p.get(mode_key):
-            try:
-                return parse_entities(text, p[mode_key])
-            except ApiError:
-                if self.validate:
-                    raise
-                return text, []
+            return parse_entities(text, p[mode_key])
         ents = p.get(entities_key)
         return text, list(ents) if isinstance(ents, list) else []
 
@@ -1683,8 +1293,6 @@ class FakeBotAPI:
             return None
         if "inline_keyboard" not in markup:
             return None
-        if not self.validate:
-            return markup
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             raise ApiError(400, "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays")
@@ -1720,7 +1328,7 @@ class FakeBotAPI:
         if mid is None:
             return None
         msg = self._messages.get(chat_id, {}).get(int(mid))
-        if msg is None and self.validate and not allow:
+        if msg is None and not allow:
             raise ApiError(400, "Bad Request: message to be replied not found")
         return _strip_reply(msg) if msg else None
 
@@ -1745,16 +1353,20 @@ class FakeBotAPI:
 
     def _api_sendMessage(self, p: JSONDict) -> JSONDict:
         text, ents = self._render(p, "text", "parse_mode", "entities")
-        if self.validate:
-            if text is None or not text.strip():
-                raise ApiError(400, "Bad Request: message text is empty")
-            if len(text) > 4096:
-                raise ApiError(400, "Bad Request: message is too long")
-        return self._new_bot_message(p, text=text or "", entities=ents)
+        self._check_text(text, "message is too long")
+        return self._new_bot_message(p, text=text, entities=ents)
+
+    @staticmethod
+    def _check_text(text: str | None, too_long: str) -> None:
+        """The length is counted after entity parsing, as Telegram does."""
+        if text is None or not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            raise ApiError(400, f"Bad Request: {too_long}")
 
     def _caption(self, p: JSONDict) -> tuple[str | None, list[JSONDict]]:
         caption, ents = self._render(p, "caption", "parse_mode", "caption_entities")
-        if self.validate and caption is not None and len(caption) > 1024:
+        if caption is not None and len(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
         return caption, ents
 
@@ -1766,16 +1378,10 @@ class FakeBotAPI:
             return self.add_file(
                 file_id, value.content, value.filename, value.content_type, kind=kind
             )
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value:  # a file_id; sending by URL is not modelled
             if value in self._files:
                 return dict(self._files[value]["doc"])
-            if value.startswith(("http://", "https://")):
-                n = next(self._file_counter)
-                name = value.rstrip("/").rsplit("/", 1)[-1] or None
-                return self.add_file(f"URL{n:06d}", b"", name, kind=kind)
-            if self.validate:
-                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-            return {"file_id": value, "file_unique_id": f"u{value}"}
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         raise ApiError(400, f"Bad Request: there is no {field} in the request")
 
     def _api_sendPhoto(self, p: JSONDict) -> JSONDict:
@@ -1789,48 +1395,27 @@ class FakeBotAPI:
         ]
         return self._new_bot_message(p, photo=sizes, caption=caption, caption_entities=ents)
 
-    def _api_sendDocument(self, p: JSONDict) -> JSONDict:
-        doc = self._input_file(p, "document", "documents")
-        caption, ents = self._caption(p)
-        return self._new_bot_message(p, document=doc, caption=caption, caption_entities=ents)
-
-    def _editable(self, p: JSONDict) -> JSONDict | None:
-        """The stored message to edit, or None for inline messages."""
-        if p.get("inline_message_id"):
-            return None
+    def _editable(self, p: JSONDict) -> JSONDict:
+        """The stored message to edit (inline messages are not modelled)."""
         state = self._chat_state(p.get("chat_id"))
-        mid = p.get("message_id")
-        if mid is None:
-            raise ApiError(400, "Bad Request: message identifier is not specified")
-        msg = self._messages.get(state["chat"]["id"], {}).get(int(mid))
+        msg = self._messages.get(state["chat"]["id"], {}).get(int(p.get("message_id") or 0))
         if msg is None:
-            if self.validate:
-                raise ApiError(400, "Bad Request: message to edit not found")
-            msg = self._store_message(self._bot_message_dict(state["chat"], "", int(mid)))
+            raise ApiError(400, "Bad Request: message to edit not found")
         channel_editor = state["chat"]["type"] == "channel" and state["bot_status"] in (
             "creator",
             "administrator",
         ) and state["bot_rights"].get("can_edit_messages", True)
-        if self.validate and not (self._is_bot_message(msg) or channel_editor):
+        if not (self._is_bot_message(msg) or channel_editor):
             raise ApiError(400, "Bad Request: message can't be edited")
         return msg
 
-    def _api_editMessageText(self, p: JSONDict) -> JSONDict | bool:
+    def _api_editMessageText(self, p: JSONDict) -> JSONDict:
         text, ents = self._render(p, "text", "parse_mode", "entities")
-        if self.validate:
-            if text is None or not text.strip():
-                raise ApiError(400, "Bad Request: message text is empty")
-            if len(text) > 4096:
-                raise ApiError(400, "Bad Request: message_too_long")
+        self._check_text(text, "message_too_long")
         markup = self._check_markup(p.get("reply_markup"))
         msg = self._editable(p)
-        if msg is None:
-            return True
-        if self.validate and "text" not in msg and "caption" in msg:
-            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         if (
-            self.validate
-            and msg.get("text") == text
+            msg.get("text") == text
             and msg.get("entities", []) == ents
             and msg.get("reply_markup") == markup
         ):
@@ -1847,49 +1432,21 @@ class FakeBotAPI:
         msg["edit_date"] = int(time.time())
         return _public(msg)
 
-    def _api_editMessageReplyMarkup(self, p: JSONDict) -> JSONDict | bool:
-        markup = self._check_markup(p.get("reply_markup"))
-        msg = self._editable(p)
-        if msg is None:
-            return True
-        if self.validate and msg.get("reply_markup") == markup:
-            raise ApiError(400, _NOT_MODIFIED)
-        if markup is not None:
-            msg["reply_markup"] = markup
-        else:
-            msg.pop("reply_markup", None)
-        msg["edit_date"] = int(time.time())
-        return _public(msg)
-
-    def _api_deleteMessage(self, p: JSONDict) -> bool:
-        state = self._chat_state(p.get("chat_id"))
-        store = self._messages.get(state["chat"]["id"], {})
-        mid = p.get("message_id")
-        if mid is None or int(mid) not in store:
-            if self.validate:
-                raise ApiError(400, "Bad Request: message to delete not found")
-            return True
-        del store[int(mid)]
-        return True
-
     def _api_sendChatAction(self, p: JSONDict) -> bool:
         state = self._chat_state(p.get("chat_id"))
         self._check_can_send(state)
-        if self.validate and p.get("action") not in _CHAT_ACTIONS:
+        if p.get("action") not in _CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
         return True
 
     def _api_answerCallbackQuery(self, p: JSONDict) -> bool:
-        cq_id = str(p.get("callback_query_id") or "")
-        if self.validate:
-            if cq_id not in self._callback_ids:
-                raise ApiError(
-                    400,
-                    "Bad Request: query is too old and response timeout expired or query ID "
-                    "is invalid",
-                )
-            if p.get("text") is not None and len(str(p["text"])) > 200:
-                raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        if str(p.get("callback_query_id") or "") not in self._callback_ids:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        if p.get("text") is not None and len(str(p["text"])) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return True
 
     # --- commands
@@ -1898,16 +1455,13 @@ class FakeBotAPI:
         commands = p.get("commands")
         if not isinstance(commands, list):
             raise ApiError(400, "Bad Request: can't parse commands JSON object")
-        if self.validate:
-            if len(commands) > 100:
-                raise ApiError(400, "Bad Request: too many commands")
-            for cmd in commands:
-                name = str(cmd.get("command", "")) if isinstance(cmd, dict) else ""
-                if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
-                    raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-                desc = str(cmd.get("description", ""))
-                if not 1 <= len(desc) <= 256:
-                    raise ApiError(400, "Bad Request: command description must be non-empty")
+        if len(commands) > 100:
+            raise ApiError(400, "Bad Request: too many commands")
+        for cmd in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(cmd.get("command", ""))):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(cmd.get("description", ""))) <= 256:
+                raise ApiError(400, "Bad Request: command description must be non-empty")
         self.commands[self._commands_key(p.get("scope"), p.get("language_code"))] = [
             {"command": c["command"], "description": c["description"]} for c in commands
         ]
@@ -1917,11 +1471,6 @@ class FakeBotAPI:
         self.commands.pop(self._commands_key(p.get("scope"), p.get("language_code")), None)
         return True
 
-    def _api_getMyCommands(self, p: JSONDict) -> list[JSONDict]:
-        return copy.deepcopy(
-            self.commands.get(self._commands_key(p.get("scope"), p.get("language_code")), [])
-        )
-
     # --- files
 
     def _api_getFile(self, p: JSONDict) -> JSONDict:
@@ -1929,12 +1478,12 @@ class FakeBotAPI:
         entry = self._files.get(file_id)
         if entry is None:
             raise ApiError(400, "Bad Request: invalid file_id")
-        if self.validate and entry["doc"].get("file_size", 0) > 20 * 1024 * 1024:
+        if entry["doc"]["file_size"] > 20 * 1024 * 1024:
             raise ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": file_id,
             "file_unique_id": entry["doc"]["file_unique_id"],
-            "file_size": entry["doc"].get("file_size", len(entry["content"])),
+            "file_size": entry["doc"]["file_size"],
             "file_path": entry["file_path"],
         }
 
@@ -1963,26 +1512,20 @@ class FakeBotAPI:
         }
 
     def _api_getChatMember(self, p: JSONDict) -> JSONDict:
+        """The bot's own membership (set with :meth:`set_chat`); users are not tracked."""
         state = self._known_chat(p.get("chat_id"))
-        try:
-            user_id = int(p.get("user_id"))
-        except (TypeError, ValueError):
-            raise ApiError(400, "Bad Request: invalid user_id specified") from None
-        if user_id == self.bot_id:
-            status = state["bot_status"]
-            member: JSONDict = {"status": status, "user": dict(self.bot_user)}
-            if status == "administrator":
-                member.update(state["bot_rights"])
-            return _complete_member(member)
-        user = self._users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "User"})
-        preset = state["members"].get(user_id)
-        if preset is not None:
-            member = {"user": dict(user), **preset}
-        elif state["chat"]["type"] == "private" and state["chat"]["id"] == user_id:
-            member = {"status": "member", "user": dict(user)}
-        else:
-            member = {"status": "left", "user": dict(user)}
-        return _complete_member(member)
+        if int(p.get("user_id") or 0) != self.bot_id:
+            raise ApiError(400, "Bad Request: the fake only knows the bot's own membership")
+        status = state["bot_status"]
+        member: JSONDict = {"status": status, "user": dict(self.bot_user)}
+        if status == "administrator":
+            member.update(_ADMIN_RIGHTS_DEFAULT)
+            member.update(state["bot_rights"])
+        elif status == "creator":
+            member["is_anonymous"] = False
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
 
 
 # --------------------------------------------------------------------------------------
@@ -2015,21 +1558,6 @@ def _update_allowed(update: JSONDict, allowed: list[str] | None) -> bool:
     if allowed:
         return any(k in allowed for k in kinds)
     return not all(k in _OPT_IN_UPDATES for k in kinds)
-
-
-def _complete_member(member: JSONDict) -> JSONDict:
-    status = member["status"]
-    if status == "administrator":
-        for key, value in _ADMIN_RIGHTS_DEFAULT.items():
-            member.setdefault(key, value)
-    elif status == "creator":
-        member.setdefault("is_anonymous", False)
-    elif status == "restricted":
-        for key, value in _RESTRICTED_DEFAULT.items():
-            member.setdefault(key, value)
-    elif status == "kicked":
-        member.setdefault("until_date", 0)
-    return member
 
 
 def _guess_mime(file_name: str | None) -> str:

@@ -43,7 +43,7 @@ from tests.support.telegram import (
     make_settings,
     wait_until,
 )
-from tests.test_telegram_ingest import HUNGRY_TXT, NEWS_HTML, RU_BODY, make_docx
+from tests.telegram.test_telegram_ingest import HUNGRY_TXT, NEWS_HTML, RU_BODY, make_docx
 
 WAIT = 30.0  # generous: the suite may share the CPU with other work; every wait returns as soon as it can
 USER, USER2, USER3 = 555001, 555002, 555003
@@ -812,7 +812,7 @@ def test_without_a_token_the_bot_says_what_to_set(tmp_path, fake):
     settings = make_settings(tmp_path, fake, telegram_token="")
     with pytest.raises(ConfigError, match="CENTRE_BOT_TELEGRAM_TOKEN"):
         build_application(settings, object(), object())
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--data", str(tmp_path / "data")],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert run.returncode != 0 and "Set CENTRE_BOT_TELEGRAM_TOKEN" in run.stderr
@@ -826,7 +826,7 @@ def test_a_rejected_token_is_explained_and_never_logged(tmp_path, fake):
     wrong = "987654321:AAwrongTokenWrongTokenWrongToken12"
     (tmp_path / "knowledge").mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CENTRE_BOT_TELEGRAM_TOKEN": wrong,
-           "CENTRE_BOT_TELEGRAM_BASE_URL": fake.url, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+           "CENTRE_BOT_TELEGRAM_BASE_URL": fake.url, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     run = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--data", str(tmp_path / "data"),
                           "--knowledge", str(tmp_path / "knowledge")],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)

@@ -68,7 +68,7 @@ def test_duplicate_ids_are_reported_and_a_rendition_keeps_its_family_without_the
 
 
 def test_the_shipped_knowledge_is_the_seed_in_three_languages():
-    root = Path(__file__).resolve().parent.parent / "knowledge"
+    root = Path(__file__).resolve().parents[2] / "knowledge"
     scan = scan_knowledge(root)
     assert scan.problems == []
     by_lang = {d.lang: d for d in scan.documents}

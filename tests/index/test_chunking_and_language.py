@@ -10,7 +10,7 @@ from index.chunking import ChunkingConfig, chunk_document, sentences_of
 from index.documents import scan_knowledge
 from index.language import detect_language, kazakh_lexicon, restore_kazakh_letters
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 
 @pytest.fixture(scope="module")
