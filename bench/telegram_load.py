@@ -28,10 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from telegram.ext import AIORateLimiter  # noqa: E402
+
 from bot.qa.assistant import Assistant  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.state import BotState  # noqa: E402
-from telegram.ext import AIORateLimiter  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 from tests.telegram_support import TOKEN, BotRunner, make_settings  # noqa: E402
 

@@ -68,7 +68,7 @@ class SentenceTransformerEmbedder:
                 device="cpu",
                 local_files_only=_offline(),
             )
-        except Exception as exc:  # noqa: BLE001 - any loading failure has the same way out
+        except Exception as exc:  # re-raised as EmbeddingModelError: any loading failure has the same way out
             raise EmbeddingModelError(
                 f"Could not load the embedding model {name!r}: {error_text(exc, 300)}\n"
                 f"Set CENTRE_BOT_EMBEDDING_MODEL to a local sentence-transformers folder, to a model name "

@@ -73,7 +73,7 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str]) -> LexicalIndex:
         if not texts:  # an empty knowledge folder is valid; bm25s cannot index zero rows
             return cls(None, 0)
         retriever = bm25s.BM25()
@@ -88,7 +88,7 @@ class LexicalIndex:
         self._retriever.save(str(folder))
 
     @classmethod
-    def load(cls, folder: Path, size: int) -> "LexicalIndex":
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(folder)) if size else None, size)
 
     def scores(self, query: str) -> np.ndarray:

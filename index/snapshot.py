@@ -80,7 +80,7 @@ def is_disk_full(exc: BaseException) -> bool:
         text = str(exc).lower()
         if isinstance(exc, sqlite3.OperationalError) and "disk is full" in text:
             return True
-        if isinstance(exc, (OSError, RuntimeError)) and ("requested" in text and "written" in text
+        if isinstance(exc, (OSError, RuntimeError)) and (("requested" in text and "written" in text)
                                                         or "no space left" in text):
             return True
         exc = exc.__cause__ or exc.__context__
@@ -102,7 +102,7 @@ class Manifest:
     format: int = FORMAT
 
     @classmethod
-    def read(cls, folder: Path) -> "Manifest":
+    def read(cls, folder: Path) -> Manifest:
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
@@ -167,7 +167,7 @@ def write_generation(
     files: dict[str, FileRecord],
     order: list[str],
     new: NewRows,
-    base: "Snapshot | None",
+    base: Snapshot | None,
     background_vectors: np.ndarray,
     language_means: np.ndarray,
 ) -> Path:
@@ -203,7 +203,7 @@ def _write_files(
     files: dict[str, FileRecord],
     order: list[str],
     new: NewRows,
-    base: "Snapshot | None",
+    base: Snapshot | None,
     background_vectors: np.ndarray,
     language_means: np.ndarray,
 ) -> None:
@@ -302,7 +302,7 @@ def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
 _CHUNK_FIELDS = ("id", "doc_id", "ordinal", "text", "first_sentence", "last_sentence")
 
 
-def _to_merge(base: "Snapshot", kept: list[str]) -> set[str]:
+def _to_merge(base: Snapshot, kept: list[str]) -> set[str]:
     """Segments whose kept rows move into the new segment: those mostly dead, and all but the largest
     when there would be too many (so merging mostly rewrites the small, recent segments)."""
     live = Counter()
@@ -314,7 +314,7 @@ def _to_merge(base: "Snapshot", kept: list[str]) -> set[str]:
     return merged
 
 
-def _with_rows_of(new: NewRows, base: "Snapshot", kept: list[str]) -> NewRows:
+def _with_rows_of(new: NewRows, base: Snapshot, kept: list[str]) -> NewRows:
     """``new`` plus the kept documents' rows read back from their segments in ``base``, to be written as one."""
     if not kept:
         return new
@@ -335,7 +335,7 @@ def _with_rows_of(new: NewRows, base: "Snapshot", kept: list[str]) -> NewRows:
     return NewRows(documents, sentences, chunks, np.concatenate(chunk_vectors), np.concatenate(sentence_vectors))
 
 
-def _kk_words(base: "Snapshot | None", new: NewRows, kept: list[str]) -> Counter[str]:
+def _kk_words(base: Snapshot | None, new: NewRows, kept: list[str]) -> Counter[str]:
     """Kazakh word counts over all documents: the base's, less its documents not kept, plus the new ones."""
     words: Counter[str] = Counter()
     if kept:
@@ -445,7 +445,7 @@ class _Segment:
 class _Table(Sequence):
     """Rows of one kind (chunks or sentences) by global row number, read from the segments on demand."""
 
-    def __init__(self, snapshot: "Snapshot", segment: np.ndarray, key: np.ndarray, sql: str, make):
+    def __init__(self, snapshot: Snapshot, segment: np.ndarray, key: np.ndarray, sql: str, make):
         self._snapshot, self._segment, self._key, self._sql, self._make = snapshot, segment, key, sql, make
 
     def __len__(self) -> int:
@@ -483,7 +483,7 @@ class _Documents(Mapping):
 
     _KEEP = 256
 
-    def __init__(self, snapshot: "Snapshot"):
+    def __init__(self, snapshot: Snapshot):
         self._snapshot = snapshot
         self._recent: OrderedDict[str, Document] = OrderedDict()
         self._lock = threading.Lock()
@@ -618,7 +618,7 @@ class Snapshot:
         return Counter(json.loads((self.folder / "kk_words.json").read_text(encoding="utf-8")))
 
     @classmethod
-    def open_current(cls, data_dir: Path) -> "Snapshot":
+    def open_current(cls, data_dir: Path) -> Snapshot:
         name = current_generation(data_dir)
         if name is None:
             raise IndexMissing(f"No index in {index_root(data_dir)} yet: run `centre-bot reindex`.")

@@ -11,10 +11,10 @@ import threading
 import time
 from pathlib import Path
 
+from bot.messages import LANGS, t
+from bot.ops.logging import kv
 from bot.qa.compose import Answer, ComposeConfig, clean_question, compose, has_words, small_talk
 from bot.qa.followup import Conversations
-from bot.ops.logging import kv
-from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
@@ -22,7 +22,14 @@ from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL, Embedder, SerializedE
 from index.language import detect_language, restore_kazakh_letters
 from index.search import FamilyHit, SearchConfig, search
 from index.snapshot import (
-    FORMAT, DiskFull, IndexMissing, Manifest, Snapshot, current_generation, index_root, is_disk_full,
+    FORMAT,
+    DiskFull,
+    IndexMissing,
+    Manifest,
+    Snapshot,
+    current_generation,
+    index_root,
+    is_disk_full,
 )
 
 NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty

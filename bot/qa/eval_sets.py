@@ -80,7 +80,7 @@ def _articles(eval_set: EvalSet, root: Path) -> dict[str, bytes]:
         # JSON strings are valid YAML scalars: titles with colons or quotes stay intact.
         front = (f"id: {doc_id}\ntitle: {json.dumps(row['title'], ensure_ascii=False)}\nlang: kk\n"
                  "source: KazQAD (Kazakh Wikipedia, CC BY-SA 4.0)\n")
-        files[f"{doc_id}.md"] = f"---\n{front}---\n{row['context']}\n".encode("utf-8")
+        files[f"{doc_id}.md"] = f"---\n{front}---\n{row['context']}\n".encode()
     return files
 
 

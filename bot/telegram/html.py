@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 import re
 
-from bot.qa.compose import Answer
 from bot.messages import TEXTS, t
+from bot.qa.compose import Answer
 
 TELEGRAM_LIMIT = 4096
 _SAFE_URL = re.compile(r"^(https?|tg)://", re.IGNORECASE)

@@ -123,7 +123,7 @@ class Typing:
             await asyncio.sleep(4.5)
             await self._send()
 
-    async def __aenter__(self) -> "Typing":
+    async def __aenter__(self) -> Typing:
         self.first = asyncio.create_task(self._send())
         self.renew = asyncio.create_task(self._renew())
         return self
@@ -133,7 +133,7 @@ class Typing:
         if not self.first.done():
             try:
                 await asyncio.wait_for(asyncio.shield(self.first), timeout=1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.first.cancel()  # stuck behind the flood limiter: the answer matters more
 
 
@@ -153,7 +153,7 @@ class CallbackAnswer:
         except TelegramError as exc:
             log.info(kv(event="callback_answer_failed", error=str(exc)))
 
-    async def __aenter__(self) -> "CallbackAnswer":
+    async def __aenter__(self) -> CallbackAnswer:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
