@@ -263,14 +263,14 @@ def _vectors(
     try:
         known = cache.get_many(model, hashes)
         missing = list(dict.fromkeys(h for h in hashes if h not in known))
-        text_of = dict(zip(hashes, texts))
+        text_of = dict(zip(hashes, texts, strict=True))
         done = 0
         if progress:
             progress("embedding", 0, len(missing))
         for start in range(0, len(missing), BATCH):
             batch = missing[start : start + BATCH]
             vectors = embed([text_of[h] for h in batch])
-            fresh = dict(zip(batch, vectors))
+            fresh = dict(zip(batch, vectors, strict=True))
             cache.put_many(model, fresh)
             known.update(fresh)
             done += len(batch)

@@ -534,7 +534,7 @@ class Snapshot:
         self._chunk_families: np.ndarray | None = None
         self._load_lock = threading.Lock()
         self.segment_chunks = {  # all chunk rows of each segment, live or not
-            name: len(segment.vectors("chunks")) for name, segment in zip(self.manifest.segments, self.segments)
+            name: len(segment.vectors("chunks")) for name, segment in zip(self.manifest.segments, self.segments, strict=True)
         }
         self.background_vectors = np.load(folder / "background.npy")
         self.language_means = np.load(folder / "language_means.npy")
@@ -552,7 +552,8 @@ class Snapshot:
         self.sentence_rows: dict[str, range] = {}
         self.chunk_rows: dict[str, range] = {}
         self.renditions: dict[str, dict[str, str]] = {}
-        for (doc_id, place), c0, s0 in zip(self.layout.items(), rows.chunk_start.tolist(), rows.sentence_start.tolist()):
+        starts = zip(self.layout.items(), rows.chunk_start.tolist(), rows.sentence_start.tolist(), strict=True)
+        for (doc_id, place), c0, s0 in starts:
             self.chunk_rows[doc_id] = range(c0, c0 + place.chunks)
             self.sentence_rows[doc_id] = range(s0, s0 + place.sentences)
             self.renditions.setdefault(place.family, {})[place.lang] = doc_id

@@ -134,7 +134,7 @@ def check_settings(settings: Settings, invalid: list[Check] | None = None) -> li
             checks.append(Check("settings", Status.FAIL, f"{env_name('webhook_port')} {settings.webhook_port} is not a port",
                                 "use a port between 1 and 65535, e.g. 8080"))
     try:
-        settings.api_urls
+        settings.api_urls  # noqa: B018 - the property raises ConfigError for a bad URL
     except ConfigError as exc:
         checks.append(Check("settings", Status.FAIL, exc.problem, exc.fix))
     if bool(settings.llm_base_url) != bool(settings.llm_model):

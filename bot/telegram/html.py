@@ -67,7 +67,7 @@ def render_answer(answer: Answer) -> str:
 
 def _priority(atom: str) -> int:
     """How good a place the end of this atom is for a cut (higher is better, -1 = never)."""
-    if atom.startswith("<") or atom.startswith("&"):
+    if atom.startswith(("<", "&")):
         return 0
     if "\n\n" in atom:
         return 4
