@@ -27,7 +27,9 @@ app = typer.Typer(
 KnowledgeOpt = Annotated[
     Path | None, typer.Option("--knowledge", help="Knowledge folder [env CENTRE_BOT_KNOWLEDGE_DIR]", show_default=False)
 ]
-DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder [env CENTRE_BOT_DATA_DIR]", show_default=False)]
+DataOpt = Annotated[
+    Path | None, typer.Option("--data", help="Data folder [env CENTRE_BOT_DATA_DIR]", show_default=False)
+]
 
 
 def load_settings(knowledge: Path | None = None, data: Path | None = None, **extra) -> Settings:
@@ -115,7 +117,8 @@ def reindex_cmd(
     """Index the knowledge folder: only added or changed articles are embedded again."""
     settings = load_settings(knowledge, data)
     if not Path(settings.knowledge_dir).is_dir():
-        fail(f"Knowledge folder {settings.knowledge_dir} does not exist: pass --knowledge or set CENTRE_BOT_KNOWLEDGE_DIR.")
+        fail(f"Knowledge folder {settings.knowledge_dir} does not exist: "
+             "pass --knowledge or set CENTRE_BOT_KNOWLEDGE_DIR.")
     assistant = make_assistant(settings)
     bar = _ProgressBar(enabled=not as_json)
     report = _with_model_errors(assistant.reindex, bar)
@@ -235,7 +238,9 @@ def eval_cmd(
     data: DataOpt = None,
     mode: Annotated[list[str] | None, typer.Option("--mode", help="hybrid, dense or lexical (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON")] = False,
-    show_failures: Annotated[bool, typer.Option("--failures", help="List the questions the first mode got wrong")] = False,
+    show_failures: Annotated[
+        bool, typer.Option("--failures", help="List the questions the first mode got wrong")
+    ] = False,
 ):
     """Measure answer quality (hit@1/3, MRR, answered/refused, language, facts) beside naive anchors.
 

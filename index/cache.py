@@ -63,7 +63,8 @@ class EmbeddingCache:
         with self.db.conn:
             self.db["embeddings"].insert_all(
                 (
-                    {"model": model, "hash": h, "dim": int(v.shape[0]), "vector": v.astype(np.float32).tobytes(), "created": now}
+                    {"model": model, "hash": h, "dim": int(v.shape[0]), "vector": v.astype(np.float32).tobytes(),
+                     "created": now}
                     for h, v in vectors.items()
                 ),
                 replace=True,

@@ -534,7 +534,8 @@ class Snapshot:
         self._chunk_families: np.ndarray | None = None
         self._load_lock = threading.Lock()
         self.segment_chunks = {  # all chunk rows of each segment, live or not
-            name: len(segment.vectors("chunks")) for name, segment in zip(self.manifest.segments, self.segments, strict=True)
+            name: len(segment.vectors("chunks"))
+            for name, segment in zip(self.manifest.segments, self.segments, strict=True)
         }
         self.background_vectors = np.load(folder / "background.npy")
         self.language_means = np.load(folder / "language_means.npy")

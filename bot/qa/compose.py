@@ -141,8 +141,8 @@ EXPECTED_ANSWER = {
                    r"\b(кто|кого)\b.*\b(директор|руковод|возглав|ректор|заведу|начальник)|"
                    r"\b(кім|ким|кімді|кимди)\b.*\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш)|"
                    r"\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш)\w*\s+(кім|ким)\b", re.I),
-        re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|директор|руковод|возглав|ректор|заведу|"
-                   r"начальник|басқар|басшы|жетекш|меңгеруш)", re.I),
+        re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|"
+                   r"директор|руковод|возглав|ректор|заведу|начальник|басқар|басшы|жетекш|меңгеруш)", re.I),
     ),
     "procedure": (
         re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission)|"

@@ -35,7 +35,8 @@ class EvalSet:
 SETS = {
     s.name: s
     for s in (
-        EvalSet("tuning", "tests/eval/tuning/questions.jsonl", (CENTRE_ALL, "tests/eval/tuning/distractors/*.md"), True),
+        EvalSet("tuning", "tests/eval/tuning/questions.jsonl",
+                (CENTRE_ALL, "tests/eval/tuning/distractors/*.md"), True),
         EvalSet("tuning-kk-only", "tests/eval/tuning/questions.jsonl",
                 (CENTRE_KK, "tests/eval/tuning/distractors/*.md"), True),
         EvalSet("heldout", "tests/eval/heldout/questions.jsonl", (CENTRE_ALL, "tests/eval/heldout/distractors/*.md")),

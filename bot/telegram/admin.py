@@ -88,7 +88,8 @@ def _reports_failure(task):
         try:
             await task(app, status, lang, *args)
         except Exception as exc:  # told to the admin and logged with its traceback
-            log.error(kv(event="admin_task_failed", task=task.__name__, error=error_text(exc, 500, kind=True)), exc_info=exc)
+            log.error(kv(event="admin_task_failed", task=task.__name__, error=error_text(exc, 500, kind=True)),
+                      exc_info=exc)
             error = _explain(exc, lang, runtime(app).settings.data_dir)
             with contextlib.suppress(TelegramError):
                 await edit_html(app.bot, status, h("task_failed", lang, error=error))
@@ -284,7 +285,8 @@ def _remove_page(docs: list, page: int, lang: str) -> tuple[str, InlineKeyboardM
     rows = []
     for doc in docs[page * REMOVE_PAGE:(page + 1) * REMOVE_PAGE]:
         title = doc.title if len(doc.title) <= 40 else doc.title[:39] + "…"
-        rows.append([InlineKeyboardButton(f"{title} · {language_name(doc.lang)}", callback_data=f"rm:ask:{_ref(doc.id)}")])
+        rows.append([InlineKeyboardButton(f"{title} · {language_name(doc.lang)}",
+                                          callback_data=f"rm:ask:{_ref(doc.id)}")])
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton("◀", callback_data=f"rm:page:{page - 1}"))

@@ -78,7 +78,9 @@ async def send_html(
     return sent
 
 
-async def edit_html(bot, message: MaybeInaccessibleMessage, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def edit_html(
+    bot, message: MaybeInaccessibleMessage, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
     """Replace a status message's text; what does not fit goes out as further messages."""
     parts = split_html(text) or [esc("…")]
     try:

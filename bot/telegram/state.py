@@ -346,7 +346,8 @@ class BotState:
     def take_draft(self, draft_id: int, status: DraftStatus) -> dict | None:
         """Move a pending draft to 'posted'/'cancelled'; None if it is unknown or already handled."""
         with self._lock:
-            rows = list(self.db.query("select * from drafts where id = ? and status = ?", [draft_id, DraftStatus.PENDING]))
+            rows = list(self.db.query("select * from drafts where id = ? and status = ?",
+                                      [draft_id, DraftStatus.PENDING]))
             if not rows:
                 return None
             self.db.execute("update drafts set status = ? where id = ?", [status, draft_id])
