@@ -136,7 +136,7 @@ def reindex(
         else:
             report.reason, report.rebuilt = "no index yet", True
         # Files the live generation saw unchanged are not even read; their rows are reused as they are.
-        records = read_files(index_root(data_dir) / live.generation) if not report.rebuilt else None
+        records = read_files(index_root(data_dir) / live.generation) if live and not report.rebuilt else None
         scan = scan_knowledge(knowledge_dir, records)
         report.problems = scan.problems
 

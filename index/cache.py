@@ -20,7 +20,7 @@ migrations = Migrations("centre_bot_cache")
 
 @migrations()
 def m001_embeddings(db: sqlite_utils.Database) -> None:
-    db["embeddings"].create(
+    db.table("embeddings").create(
         {"model": str, "hash": str, "dim": int, "vector": bytes, "created": str},
         pk=("model", "hash"),
     )
@@ -28,7 +28,7 @@ def m001_embeddings(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m002_reindex_runs(db: sqlite_utils.Database) -> None:
-    db["reindex_runs"].create(
+    db.table("reindex_runs").create(
         {"id": int, "started": str, "seconds": float, "model": str, "generation": str, "report": str},
         pk="id",
     )
@@ -61,7 +61,7 @@ class EmbeddingCache:
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db.conn:
-            self.db["embeddings"].insert_all(
+            self.db.table("embeddings").insert_all(
                 (
                     {"model": model, "hash": h, "dim": int(v.shape[0]), "vector": v.astype(np.float32).tobytes(),
                      "created": now}
@@ -72,7 +72,7 @@ class EmbeddingCache:
 
     def log_run(self, started: str, seconds: float, model: str, generation: str, report: dict) -> None:
         with self.db.conn:
-            self.db["reindex_runs"].insert(
+            self.db.table("reindex_runs").insert(
                 {"started": started, "seconds": seconds, "model": model, "generation": generation,
                  "report": json.dumps(report, ensure_ascii=False)}
             )

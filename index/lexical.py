@@ -94,7 +94,7 @@ class LexicalIndex:
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for the query (zeros when no query word is known)."""
         tokens = tokenize(query)
-        if not tokens or self.size == 0:
+        if not tokens or self.size == 0 or self._retriever is None:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
 

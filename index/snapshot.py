@@ -72,7 +72,7 @@ class DiskFull(RuntimeError):
                          f"least {self.free_mb} MB there, then reindex again; the previous index keeps answering")
 
 
-def is_disk_full(exc: BaseException) -> bool:
+def is_disk_full(exc: BaseException | None) -> bool:
     """ENOSPC/EDQUOT, SQLite's "database or disk is full", numpy's short write ("requested … written")."""
     while exc is not None:
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -217,8 +217,9 @@ def _write_files(
         new, kept = _with_rows_of(new, base, moved), [i for i in kept if base.layout[i].segment not in merged]
     layout = {i: base.layout[i] for i in kept} if base is not None else {}
     segments = sorted({place.segment for place in layout.values()})
-    for name in segments:
-        _link_tree(base.folder / "segments" / name, tmp / "segments" / name)
+    if base is not None:  # without a base there is nothing to link
+        for name in segments:
+            _link_tree(base.folder / "segments" / name, tmp / "segments" / name)
     if new.documents:
         name = manifest.generation
         layout.update(_write_segment(tmp / "segments" / name, new))
@@ -274,13 +275,13 @@ def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
     sentences = [(d.id, s) for d in new.documents for s in new.sentences[d.id]]
     db = sqlite_utils.Database(folder / "texts.db")
     with db.conn:
-        db["documents"].insert_all(
+        db.table("documents").insert_all(
             (asdict(d) | {"family": d.family} for d in new.documents), pk="id"
         )
-        db["chunks"].insert_all(
+        db.table("chunks").insert_all(
             ({"key": k, **{f: getattr(c, f) for f in _CHUNK_FIELDS}} for k, c in enumerate(new.chunks)), pk="key"
         )
-        db["sentences"].insert_all(
+        db.table("sentences").insert_all(
             ({"key": k, "doc_id": doc_id, "ordinal": s.ordinal, "paragraph": s.paragraph, "text": s.text}
              for k, (doc_id, s) in enumerate(sentences)),
             pk="key",
@@ -305,7 +306,7 @@ _CHUNK_FIELDS = ("id", "doc_id", "ordinal", "text", "first_sentence", "last_sent
 def _to_merge(base: Snapshot, kept: list[str]) -> set[str]:
     """Segments whose kept rows move into the new segment: those mostly dead, and all but the largest
     when there would be too many (so merging mostly rewrites the small, recent segments)."""
-    live = Counter()
+    live: Counter[str] = Counter()
     for i in kept:
         live[base.layout[i].segment] += base.layout[i].chunks
     merged = {name for name, total in base.segment_chunks.items() if live[name] < (1 - MAX_DEAD_SHARE) * total}
@@ -327,7 +328,7 @@ def _with_rows_of(new: NewRows, base: Snapshot, kept: list[str]) -> NewRows:
         sentences[doc_id] = [Sentence(*row) for row in segment.query(
             "select ordinal, paragraph, text from sentences where key >= ? and key < ? order by key",
             (place.sentence, place.sentence + place.sentences))]
-        chunks.extend(Chunk(*row, "") for row in segment.query(
+        chunks.extend(Chunk(**dict(zip(_CHUNK_FIELDS, row, strict=True)), embed_text="") for row in segment.query(
             f"select {', '.join(_CHUNK_FIELDS)} from chunks where key >= ? and key < ? order by key",
             (place.chunk, place.chunk + place.chunks)))
         chunk_vectors.append(segment.vectors("chunks")[place.chunk : place.chunk + place.chunks])
@@ -338,7 +339,7 @@ def _with_rows_of(new: NewRows, base: Snapshot, kept: list[str]) -> NewRows:
 def _kk_words(base: Snapshot | None, new: NewRows, kept: list[str]) -> Counter[str]:
     """Kazakh word counts over all documents: the base's, less its documents not kept, plus the new ones."""
     words: Counter[str] = Counter()
-    if kept:
+    if base is not None and kept:
         kept_set = set(kept)
         words = base.kk_words
         gone = [i for i, place in base.layout.items() if i not in kept_set and place.lang == "kk"]

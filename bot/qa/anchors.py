@@ -9,6 +9,7 @@ no stemming, no refusal.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import bm25s
 import numpy as np
@@ -60,8 +61,9 @@ def anchor_ranks(
             for rank, i in enumerate(order, 1):
                 fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (_RRF_K + rank)
         rrf_order = sorted(fused, key=lambda i: -fused[i])
-        for name, order in zip(ANCHORS, (dense_order, lexical_order, rrf_order), strict=True):
-            ranking = family_ranks(families[i] for i in order)
+        orders: list[Iterable[int]] = [dense_order, lexical_order, rrf_order]
+        for name, ranked in zip(ANCHORS, orders, strict=True):
+            ranking = family_ranks(families[i] for i in ranked)
             ranks[name].append(min((ranking[f] for f in gold if f in ranking), default=None))
     return ranks
 

@@ -240,7 +240,7 @@ def compose(
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
             # Only a sentence in the question's language can be checked word by word.
-            if expected[0] == "person" and doc.lang == lang:
+            if expected is not None and expected[0] == "person" and doc.lang == lang:
                 scored = [s for s in scored if names_the_subject(question, s.sentence.text, doc.title)]
         if not scored:
             continue

@@ -12,11 +12,15 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.qa.compose import Answer
 from bot.settings import Settings
 from index.language import detect_language
 from index.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ class LLMAnswerer:
             max_retries=0,
         )
 
-    def _complete(self, messages: list[dict]) -> str:
+    def _complete(self, messages: list[ChatCompletionMessageParam]) -> str:
         call = _CALLS.submit(self.client.chat.completions.create, model=self.model, messages=messages,
                              temperature=0.1, max_tokens=MAX_TOKENS)
         try:
@@ -65,7 +69,7 @@ class LLMAnswerer:
             rows = snapshot.sentence_rows.get(c.doc_id, range(0))
             context = " ".join(snapshot.sentences[r].text for r in rows)[:3000] or c.quote
             passages.append(f"[{c.n}] {c.title}\n{context}")
-        messages = [
+        messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": SYSTEM_PROMPT.format(language=LANGUAGE_NAMES[extractive.language])},
             {"role": "user", "content": "Passages:\n\n" + "\n\n".join(passages) + f"\n\nQuestion: {question}"},
         ]
