@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# E402: these imports need the repository root on sys.path first
 from telegram.ext import AIORateLimiter  # noqa: E402
 
 from bot.qa.assistant import Assistant  # noqa: E402

