@@ -7,6 +7,7 @@ not depend on tests/. Private chats only: updates are text messages, answers are
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -15,8 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 from bot.settings import Settings
-from bot.telegram.state import BotState
 from bot.telegram.app import build_application, serve
+from bot.telegram.state import BotState
 
 TOKEN = "123456789:AAFakeTokenForTheBenchmark_abcdefgh"
 BOT = {"id": 123456789, "is_bot": True, "first_name": "Centre bot", "username": "centre_bench_bot"}
@@ -89,7 +90,7 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
+            def do_POST(self):
                 method = self.path.rsplit("/", 1)[-1]
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
                 if "json" in (self.headers.get("Content-Type") or ""):
@@ -163,10 +164,8 @@ class BotInThread:
 
     def stop(self, timeout: float = 60.0) -> None:
         if self.loop is not None and not self.loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 self.loop.call_soon_threadsafe(self.app.stop_running)
-            except RuntimeError:  # the loop closed meanwhile
-                pass
         self.thread.join(timeout)
         if self.error is not None:
             raise self.error

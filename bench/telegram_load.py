@@ -28,10 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from bot.qa.assistant import Assistant  # noqa: E402
-from bot.telegram.state import BotState  # noqa: E402
+# E402: these imports need the repository root on sys.path first
 from fake_telegram import BotInThread, FakeTelegram, bench_settings  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
+
+from bot.qa.assistant import Assistant  # noqa: E402
+from bot.telegram.state import BotState  # noqa: E402
 
 QUESTIONS = [
     "Орталық Азия өңірлік орталығы қай университетте құрылады?",

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,9 +25,11 @@ app = typer.Typer(
 )
 
 KnowledgeOpt = Annotated[
-    Optional[Path], typer.Option("--knowledge", help="Knowledge folder [env CENTRE_BOT_KNOWLEDGE_DIR]", show_default=False)
+    Path | None, typer.Option("--knowledge", help="Knowledge folder [env CENTRE_BOT_KNOWLEDGE_DIR]", show_default=False)
 ]
-DataOpt = Annotated[Optional[Path], typer.Option("--data", help="Data folder [env CENTRE_BOT_DATA_DIR]", show_default=False)]
+DataOpt = Annotated[
+    Path | None, typer.Option("--data", help="Data folder [env CENTRE_BOT_DATA_DIR]", show_default=False)
+]
 
 
 def load_settings(knowledge: Path | None = None, data: Path | None = None, **extra) -> Settings:
@@ -115,7 +117,8 @@ def reindex_cmd(
     """Index the knowledge folder: only added or changed articles are embedded again."""
     settings = load_settings(knowledge, data)
     if not Path(settings.knowledge_dir).is_dir():
-        fail(f"Knowledge folder {settings.knowledge_dir} does not exist: pass --knowledge or set CENTRE_BOT_KNOWLEDGE_DIR.")
+        fail(f"Knowledge folder {settings.knowledge_dir} does not exist: "
+             "pass --knowledge or set CENTRE_BOT_KNOWLEDGE_DIR.")
     assistant = make_assistant(settings)
     bar = _ProgressBar(enabled=not as_json)
     report = _with_model_errors(assistant.reindex, bar)
@@ -141,7 +144,7 @@ def ask_cmd(
     questions: Annotated[list[str], typer.Argument(help="Question(s); '-' reads one question per line from stdin")],
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Answer in kk, ru or en (default: detect)")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer in kk, ru or en (default: detect)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question (JSON Lines)")] = False,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Extractive answer even if an LLM is configured")] = False,
 ):
@@ -174,7 +177,7 @@ def ask_cmd(
 def chat_cmd(
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Answer in kk, ru or en (default: detect)")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer in kk, ru or en (default: detect)")] = None,
 ):
     """Interactive console: type questions, get answers; an empty line or Ctrl-D quits."""
     settings = load_settings(knowledge, data)
@@ -225,26 +228,28 @@ def doctor_cmd(
 @app.command("eval")
 def eval_cmd(
     eval_sets: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--set", help="tuning, tuning-kk-only, heldout, heldout-kk-only, kazqad or all (repeatable)"),
     ] = None,
     questions: Annotated[
-        Optional[Path], typer.Option("--questions", help="Your own question set (JSON Lines) over --knowledge")
+        Path | None, typer.Option("--questions", help="Your own question set (JSON Lines) over --knowledge")
     ] = None,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
-    mode: Annotated[Optional[list[str]], typer.Option("--mode", help="hybrid, dense or lexical (repeatable)")] = None,
+    mode: Annotated[list[str] | None, typer.Option("--mode", help="hybrid, dense or lexical (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON")] = False,
-    show_failures: Annotated[bool, typer.Option("--failures", help="List the questions the first mode got wrong")] = False,
+    show_failures: Annotated[
+        bool, typer.Option("--failures", help="List the questions the first mode got wrong")
+    ] = False,
 ):
     """Measure answer quality (hit@1/3, MRR, answered/refused, language, facts) beside naive anchors.
 
     Run from the repository root. Each named set gets its own knowledge and index under DATA/eval/<set>/.
     """
     from bot.qa.anchors import ANCHOR_METRICS, anchor_ranks, summarise_anchors
+    from bot.qa.assistant import Assistant
     from bot.qa.eval_sets import SETS, prepare_knowledge, questions_of
     from bot.qa.evaluate import MODES, evaluate, failures, format_table, load_questions, summarise
-    from bot.qa.assistant import Assistant
     from index.embeddings import load_embedder
 
     modes = tuple(mode) if mode else MODES

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from index.embeddings import DEFAULT_MODEL
 
@@ -84,7 +84,9 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather")
     telegram_base_url: str = Field("", description="Another Bot API server, e.g. a self-hosted one")
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Admin user ids, comma separated")
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Admin user ids, comma separated"
+    )
     announce_chat_id: str = Field("", description="Channel @name or group id for announcements")
     webhook_url: str = Field("", description="Public HTTPS URL: webhook mode instead of polling")
     webhook_secret: SecretStr = Field(SecretStr(""), description="Secret token Telegram sends with each webhook")

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,14 @@ from index.documents import Document, Problem, scan_knowledge
 from index.embeddings import Embedder
 from index.neutral import QUERY, language_means, neutralize
 from index.snapshot import (
-    FORMAT, Manifest, NewRows, Snapshot, current_generation, index_root, new_generation_name, read_files,
+    FORMAT,
+    Manifest,
+    NewRows,
+    Snapshot,
+    current_generation,
+    index_root,
+    new_generation_name,
+    read_files,
     write_generation,
 )
 from index.tokens import tokenizer_signature
@@ -119,7 +126,7 @@ def reindex(
     progress: Progress | None = None,
 ) -> ReindexReport:
     started = time.perf_counter()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     report = ReindexReport(model=embedder.name)
     with _exclusive(data_dir):
         live = _live_manifest(data_dir)
@@ -129,7 +136,7 @@ def reindex(
         else:
             report.reason, report.rebuilt = "no index yet", True
         # Files the live generation saw unchanged are not even read; their rows are reused as they are.
-        records = read_files(index_root(data_dir) / live.generation) if not report.rebuilt else None
+        records = read_files(index_root(data_dir) / live.generation) if live and not report.rebuilt else None
         scan = scan_knowledge(knowledge_dir, records)
         report.problems = scan.problems
 
@@ -170,7 +177,7 @@ def reindex(
         lang_of = {d.id: d.lang for d in fresh}
         chunk_vectors = neutralize(chunk_vectors, [lang_of[c.doc_id] for c in chunks], means)
         sentence_vectors = neutralize(sentence_vectors, [d.lang for d in fresh for _ in sentences[d.id]], means)
-        generation = new_generation_name(datetime.now(timezone.utc))
+        generation = new_generation_name(datetime.now(UTC))
         manifest = Manifest(
             generation=generation,
             model=embedder.name,
@@ -178,7 +185,7 @@ def reindex(
             chunking=config.signature,
             background=background_hash(),
             tokenizer=tokenizer_signature(),
-            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
             documents=new_hashes,
         )
         if progress:
@@ -256,14 +263,14 @@ def _vectors(
     try:
         known = cache.get_many(model, hashes)
         missing = list(dict.fromkeys(h for h in hashes if h not in known))
-        text_of = dict(zip(hashes, texts))
+        text_of = dict(zip(hashes, texts, strict=True))
         done = 0
         if progress:
             progress("embedding", 0, len(missing))
         for start in range(0, len(missing), BATCH):
             batch = missing[start : start + BATCH]
             vectors = embed([text_of[h] for h in batch])
-            fresh = dict(zip(batch, vectors))
+            fresh = dict(zip(batch, vectors, strict=True))
             cache.put_many(model, fresh)
             known.update(fresh)
             done += len(batch)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ migrations = Migrations("centre_bot_cache")
 
 @migrations()
 def m001_embeddings(db: sqlite_utils.Database) -> None:
-    db["embeddings"].create(
+    db.table("embeddings").create(
         {"model": str, "hash": str, "dim": int, "vector": bytes, "created": str},
         pk=("model", "hash"),
     )
@@ -28,7 +28,7 @@ def m001_embeddings(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m002_reindex_runs(db: sqlite_utils.Database) -> None:
-    db["reindex_runs"].create(
+    db.table("reindex_runs").create(
         {"id": int, "started": str, "seconds": float, "model": str, "generation": str, "report": str},
         pk="id",
     )
@@ -59,11 +59,12 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db.conn:
-            self.db["embeddings"].insert_all(
+            self.db.table("embeddings").insert_all(
                 (
-                    {"model": model, "hash": h, "dim": int(v.shape[0]), "vector": v.astype(np.float32).tobytes(), "created": now}
+                    {"model": model, "hash": h, "dim": int(v.shape[0]), "vector": v.astype(np.float32).tobytes(),
+                     "created": now}
                     for h, v in vectors.items()
                 ),
                 replace=True,
@@ -71,7 +72,7 @@ class EmbeddingCache:
 
     def log_run(self, started: str, seconds: float, model: str, generation: str, report: dict) -> None:
         with self.db.conn:
-            self.db["reindex_runs"].insert(
+            self.db.table("reindex_runs").insert(
                 {"started": started, "seconds": seconds, "model": model, "generation": generation,
                  "report": json.dumps(report, ensure_ascii=False)}
             )

@@ -75,14 +75,17 @@ class SentenceTransformerEmbedder:
                 device="cpu",
                 local_files_only=_offline(),
             )
-        except Exception as exc:  # noqa: BLE001 - any loading failure has the same way out
+        except Exception as exc:  # re-raised as EmbeddingModelError: any loading failure has the same way out
             raise EmbeddingModelError(
                 f"Could not load the embedding model {name!r}: {error_text(exc, 300)}\n"
                 f"Set CENTRE_BOT_EMBEDDING_MODEL to a local sentence-transformers folder, to a model name "
                 f"that is already in the Hugging Face cache (or reachable online), or to "
                 f"{DEFAULT_MODEL!r}, which is bundled and works offline."
             ) from exc
-        self.dim = int(self._model.get_embedding_dimension())
+        dim = self._model.get_embedding_dimension()
+        if dim is None:
+            raise EmbeddingModelError(f"The embedding model {name!r} does not say the size of its vectors")
+        self.dim = int(dim)
         prompts = getattr(self._model, "prompts", {}) or {}
         self._own_prompts = "query" in prompts and ("document" in prompts or "passage" in prompts)
         self._e5 = not self._own_prompts and bool(re.search(r"(^|[-_/])e5([-_]|$)", name.lower()))

@@ -58,6 +58,7 @@ _TRANSLIT = dict(zip(
     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t",
      "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g", "q", "n", "o", "u",
      "u", "h", "i"],
+    strict=True,
 ))
 
 
@@ -118,7 +119,8 @@ def _clean_title(title: str) -> str:
 
 def _paragraphs(lines: list[str]) -> str:
     """Lines -> paragraphs separated by blank lines (the knowledge format)."""
-    paras, current = [], []
+    paras: list[str] = []
+    current: list[str] = []
     for line in lines:
         line = line.strip()
         if not line:
@@ -229,6 +231,7 @@ def article_from_file_isolated(file_name: str, data: bytes, seconds: float, memo
 
 def _parse_in_worker(sender, file_name: str, data: bytes, memory: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    result: tuple[str, object]
     try:
         result = ("article", article_from_file(file_name, data))
     except IngestError as exc:  # sent as plain values: IngestError's keyword arguments do not pickle
@@ -310,9 +313,9 @@ def _from_docx(stem: str, data: bytes) -> Article:
     try:
         document = docx.Document(io.BytesIO(data))
         # Only the first paragraphs' styles are needed (the title); python-docx looks each one up slowly.
-        paragraphs = [(p, text) for p in document.paragraphs if (text := p.text.strip())]
+        found = [(p, text) for p in document.paragraphs if (text := p.text.strip())]
         paragraphs = [(p.style.name if i < 3 and p.style is not None else "", text)
-                      for i, (p, text) in enumerate(paragraphs)]
+                      for i, (p, text) in enumerate(found)]
         title = _clean_title(document.core_properties.title or "")
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for broken files
         raise IngestError("ingest_bad_file", error=error_text(exc, 200, kind=True)) from None
@@ -353,7 +356,7 @@ def vetted_addresses(host: str, port: int, allow_private: bool) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise IngestError("ingest_unresolvable", host=host) from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))  # str already for IPv4 and IPv6
     if not addresses:
         raise IngestError("ingest_unresolvable", host=host)
     if not allow_private:
@@ -489,8 +492,9 @@ def article_from_page(url: str, body: bytes, content_type: str = "text/html") ->
                                           include_tables=False, favor_precision=True)
     except Exception as exc:  # noqa: BLE001 - trafilatura and lxml raise many types for odd pages
         raise IngestError("ingest_bad_page", error=error_text(exc, 200, kind=True)) from None
+    assert not isinstance(doc, dict)  # a dict only with as_dict=True
     text = (doc.text if doc is not None else "") or ""
-    if not text.strip():
+    if doc is None or not text.strip():
         raise IngestError("ingest_no_article")
     title = _clean_title(doc.title or "")
     lines = text.split("\n")

@@ -109,6 +109,7 @@ _LATIN_DIGRAPHS = {"sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "gh": "ғ", "
 _LATIN_LETTERS = dict(zip(
     "aäábcdeéfgğǵhıiíjklmnñńoöópqrsştuūúüvwxyz",
     "аәәбсдеефгғғхіиіжклмнңңоөөпқрсштуұұүвухыз",
+    strict=True,
 ))
 _NG_END = re.compile(r"ng(?=$|[^aeiouäöüūıy])")
 # Coarse spelling: the letters people swap when typing Kazakh without its keyboard.

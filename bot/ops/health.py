@@ -11,7 +11,7 @@ import argparse
 import http.client
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HEARTBEAT = "heartbeat"  # the file in data_dir
@@ -23,7 +23,7 @@ def write_heartbeat(data_dir: Path) -> None:
     path = Path(data_dir) / HEARTBEAT
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(datetime.now(timezone.utc).isoformat(timespec="seconds") + "\n", encoding="utf-8")
+    tmp.write_text(datetime.now(UTC).isoformat(timespec="seconds") + "\n", encoding="utf-8")
     tmp.replace(path)
 
 

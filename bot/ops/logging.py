@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 _NEEDS_QUOTES = re.compile(r'[\s="\\]')
@@ -55,7 +55,7 @@ class KeyValueFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
-        ts = datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="seconds")
+        ts = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds")
         line = f"ts={ts} level={record.levelname.lower()} logger={record.name} "
         line += message if _KV_MESSAGE.match(message) else f"msg={_value(message)}"
         if record.exc_info:

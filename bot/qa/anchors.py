@@ -9,6 +9,7 @@ no stemming, no refusal.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import bm25s
 import numpy as np
@@ -50,7 +51,7 @@ def anchor_ranks(
     query_vectors = embedder.embed_queries([q.question for q in questions])
     family_of = {d.id: d.family for d in snapshot.documents.values()}
     ranks: dict[str, list[int | None]] = {name: [] for name in ANCHORS}
-    for q, vector in zip(questions, query_vectors):
+    for q, vector in zip(questions, query_vectors, strict=True):
         gold = {family_of.get(g, g) for g in q.gold}
         dense_order = np.argsort(-(unit_vectors @ vector), kind="stable")
         lexical_scores = np.asarray(bm25.get_scores(_words(q.question)))
@@ -60,8 +61,9 @@ def anchor_ranks(
             for rank, i in enumerate(order, 1):
                 fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (_RRF_K + rank)
         rrf_order = sorted(fused, key=lambda i: -fused[i])
-        for name, order in zip(ANCHORS, (dense_order, lexical_order, rrf_order)):
-            ranking = family_ranks(families[i] for i in order)
+        orders: list[Iterable[int]] = [dense_order, lexical_order, rrf_order]
+        for name, ranked in zip(ANCHORS, orders, strict=True):
+            ranking = family_ranks(families[i] for i in ranked)
             ranks[name].append(min((ranking[f] for f in gold if f in ranking), default=None))
     return ranks
 
@@ -72,7 +74,7 @@ def summarise_anchors(questions: list[Question], ranks: dict[str, list[int | Non
     for name, per_question in ranks.items():
         table[name] = {}
         for lang in ("kk", "ru", "en", "all"):
-            rows = [r for q, r in zip(questions, per_question) if q.answerable and lang in ("all", q.lang)]
+            rows = [r for q, r in zip(questions, per_question, strict=True) if q.answerable and lang in ("all", q.lang)]
             if rows:
                 table[name][lang] = {
                     "n": len(rows),

@@ -11,11 +11,11 @@ import threading
 import time
 from pathlib import Path
 
+from bot.messages import LANGS, t
+from bot.ops.logging import kv
 from bot.qa.compose import Answer, ComposeConfig, Usage, clean_question, compose, has_words, small_talk
 from bot.qa.followup import Conversations
 from bot.qa.llm import Delta, LLMAnswerer
-from bot.ops.logging import kv
-from bot.messages import LANGS, t
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
@@ -23,7 +23,14 @@ from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL, Embedder, SerializedE
 from index.language import detect_language, restore_kazakh_letters
 from index.search import FamilyHit, SearchConfig, fuse, search
 from index.snapshot import (
-    FORMAT, DiskFull, IndexMissing, Manifest, Snapshot, current_generation, index_root, is_disk_full,
+    FORMAT,
+    DiskFull,
+    IndexMissing,
+    Manifest,
+    Snapshot,
+    current_generation,
+    index_root,
+    is_disk_full,
 )
 
 NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty
@@ -216,7 +223,7 @@ class Assistant:
         if len(queries) > 1:  # a Russian question finds the Kazakh-only article by its Kazakh words too
             hits = fuse([hits, *(search(snapshot, snapshot.query_vector(v, lang_), q, lang_, mode=mode,
                                         config=self.search_config)
-                                 for (q, lang_), v in zip(queries[1:], vectors[1:]))], self.search_config)
+                                 for (q, lang_), v in zip(queries[1:], vectors[1:], strict=True))], self.search_config)
         t2 = time.perf_counter()
         answer = compose(snapshot, text, language, vector, hits, self.compose_config)
         answer.question = question

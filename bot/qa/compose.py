@@ -17,9 +17,9 @@ import numpy as np
 from bot.messages import LANGUAGE_IN, t
 from index.documents import Document
 from index.lexical import tokenize
-from index.text import one_line
 from index.search import FamilyHit, best_sentences, rendition
 from index.snapshot import Snapshot
+from index.text import one_line
 
 # How much closer (cosine) the best sentence must be to the question than the closest everyday sentence
 # of index/background.txt, per asker's language: the small model places Kazakh text closer together than
@@ -153,8 +153,8 @@ EXPECTED_ANSWER = {
                    r"\b(кто|кого)\b.*\b(директор|руковод|возглав|ректор|заведу|начальник)|"
                    r"\b(кім|ким|кімді|кимди)\b.*\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш)|"
                    r"\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш)\w*\s+(кім|ким)\b", re.I),
-        re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|директор|руковод|возглав|ректор|заведу|"
-                   r"начальник|басқар|басшы|жетекш|меңгеруш)", re.I),
+        re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|"
+                   r"директор|руковод|возглав|ректор|заведу|начальник|басқар|басшы|жетекш|меңгеруш)", re.I),
     ),
     "procedure": (
         re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission)|"
@@ -252,7 +252,7 @@ def compose(
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
             # Only a sentence in the question's language can be checked word by word.
-            if expected[0] == "person" and doc.lang == lang:
+            if expected is not None and expected[0] == "person" and doc.lang == lang:
                 scored = [s for s in scored if names_the_subject(question, s.sentence.text, doc.title)]
         if not scored:
             continue

@@ -35,7 +35,8 @@ class EvalSet:
 SETS = {
     s.name: s
     for s in (
-        EvalSet("tuning", "tests/eval/tuning/questions.jsonl", (CENTRE_ALL, "tests/eval/tuning/distractors/*.md"), True),
+        EvalSet("tuning", "tests/eval/tuning/questions.jsonl",
+                (CENTRE_ALL, "tests/eval/tuning/distractors/*.md"), True),
         EvalSet("tuning-kk-only", "tests/eval/tuning/questions.jsonl",
                 (CENTRE_KK, "tests/eval/tuning/distractors/*.md"), True),
         EvalSet("heldout", "tests/eval/heldout/questions.jsonl", (CENTRE_ALL, "tests/eval/heldout/distractors/*.md")),
@@ -80,7 +81,7 @@ def _articles(eval_set: EvalSet, root: Path) -> dict[str, bytes]:
         # JSON strings are valid YAML scalars: titles with colons or quotes stay intact.
         front = (f"id: {doc_id}\ntitle: {json.dumps(row['title'], ensure_ascii=False)}\nlang: kk\n"
                  "source: KazQAD (Kazakh Wikipedia, CC BY-SA 4.0)\n")
-        files[f"{doc_id}.md"] = f"---\n{front}---\n{row['context']}\n".encode("utf-8")
+        files[f"{doc_id}.md"] = f"---\n{front}---\n{row['context']}\n".encode()
     return files
 
 

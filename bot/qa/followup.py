@@ -1,8 +1,9 @@
 """Follow-up questions: "а что он будет делать?" is read with the chat's previous question as context.
 
-Memory is one question (and, for the LLM, a few turns) per conversation, bounded in size and forgotten after a few minutes, so a new topic
-a day later is never dragged into an old one. A question is a follow-up only when it leans on what came
-before: it opens with "and"/"а"/"ал", points back with a pronoun, or is too short to stand alone.
+Memory is one question (and, for the LLM, a few turns) per conversation, bounded in size and forgotten
+after a few minutes, so a new topic a day later is never dragged into an old one. A question is a
+follow-up only when it leans on what came before: it opens with "and"/"а"/"ал", points back with a
+pronoun, or is too short to stand alone.
 No library does this for an extractive bot; it is a few lines of bookkeeping.
 """
 

@@ -185,7 +185,8 @@ class LLMAnswerer:
                 if used + len(passage.chunk.text) > self.context_chars:
                     if given:
                         continue
-                    passage = replace(passage, chunk=replace(passage.chunk, text=passage.chunk.text[: self.context_chars]))
+                    cut = passage.chunk.text[: self.context_chars]
+                    passage = replace(passage, chunk=replace(passage.chunk, text=cut))
                 given.append(Given(len(given) + 1, passage))
                 used += len(passage.chunk.text)
         return given

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -87,8 +87,9 @@ def _reports_failure(task):
     async def wrapper(app: Application, status: Message, lang: str, *args) -> None:
         try:
             await task(app, status, lang, *args)
-        except Exception as exc:  # noqa: BLE001 - told to the admin and logged with its traceback
-            log.error(kv(event="admin_task_failed", task=task.__name__, error=error_text(exc, 500, kind=True)), exc_info=exc)
+        except Exception as exc:  # told to the admin and logged with its traceback
+            log.error(kv(event="admin_task_failed", task=task.__name__, error=error_text(exc, 500, kind=True)),
+                      exc_info=exc)
             error = _explain(exc, lang, runtime(app).settings.data_dir)
             with contextlib.suppress(TelegramError):
                 await edit_html(app.bot, status, h("task_failed", lang, error=error))
@@ -116,7 +117,7 @@ async def run_reindex(app: Application, status: Message | None, lang: str) -> Re
                 log.info(kv(event="progress_edit_failed", error=str(exc)))
     try:
         report: ReindexReport = future.result()
-    except Exception as exc:  # noqa: BLE001 - reported to the admin, the old index stays live
+    except Exception as exc:  # reported to the admin, the old index stays live
         log.error(kv(event="reindex_failed", error=error_text(exc, 500, kind=True)), exc_info=exc)
         if status is not None:
             await edit_html(app.bot, status, h("reindex_failed", lang, error=_explain(exc, lang, rt.settings.data_dir)))
@@ -236,7 +237,7 @@ async def _add_task(app: Application, status: Message, lang: str, document, url:
             try:
                 article = await asyncio.wait_for(
                     asyncio.to_thread(ingest.article_from_url, url, rt.settings.allow_private_urls), INGEST_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise ingest.IngestError("ingest_took_too_long", seconds=INGEST_SECONDS) from None
         async with rt.reindex_lock:  # one change to the knowledge folder at a time
             scan = await asyncio.to_thread(scan_knowledge, rt.assistant.knowledge_dir)
@@ -284,7 +285,8 @@ def _remove_page(docs: list, page: int, lang: str) -> tuple[str, InlineKeyboardM
     rows = []
     for doc in docs[page * REMOVE_PAGE:(page + 1) * REMOVE_PAGE]:
         title = doc.title if len(doc.title) <= 40 else doc.title[:39] + "…"
-        rows.append([InlineKeyboardButton(f"{title} · {language_name(doc.lang)}", callback_data=f"rm:ask:{_ref(doc.id)}")])
+        rows.append([InlineKeyboardButton(f"{title} · {language_name(doc.lang)}",
+                                          callback_data=f"rm:ask:{_ref(doc.id)}")])
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton("◀", callback_data=f"rm:page:{page - 1}"))
@@ -363,7 +365,7 @@ async def _remove_task(app: Application, status: Message, lang: str, doc_id: str
         orphans = sorted(d.id for d in scan.documents if d.translation_of == doc.id)
         # Moved, not deleted: a mistaken /remove is undone by moving the file back and /reindex.
         trash = Path(rt.settings.data_dir) / "removed"
-        target = trash / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{Path(doc.path).name}"
+        target = trash / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{Path(doc.path).name}"
         await asyncio.to_thread(lambda: (trash.mkdir(parents=True, exist_ok=True), shutil.move(doc.path, target)))
         log.info(kv(event="article_removed", doc=doc.id, moved_to=str(target)))
         report = None
@@ -458,7 +460,7 @@ async def cmd_status(update: Update, context: Context) -> None:
             if doc is not None:
                 chunk_langs[doc.lang] = chunk_langs.get(doc.lang, 0) + 1
         created = datetime.fromisoformat(snapshot.manifest.created)
-        age = (datetime.now(timezone.utc) - created).total_seconds()
+        age = (datetime.now(UTC) - created).total_seconds()
         lines += [
             h("status_documents", lang, count=len(snapshot.documents), by_lang=_by_lang(doc_langs)),
             h("status_chunks", lang, count=len(snapshot.chunks), by_lang=_by_lang(chunk_langs)),

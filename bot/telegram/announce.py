@@ -348,7 +348,8 @@ async def cmd_announce(update: Update, context: Context) -> None:
         InlineKeyboardButton(t("announce_confirm", lang), callback_data=f"ann:{draft}:ok"),
         InlineKeyboardButton(t("announce_cancel", lang), callback_data=f"ann:{draft}:no"),
     ]])
-    await reply(update, context, h("announce_preview", lang, chat=rt.settings.announce_chat_id) + "\n\n" + body, keyboard)
+    preview = h("announce_preview", lang, chat=rt.settings.announce_chat_id)
+    await reply(update, context, preview + "\n\n" + body, keyboard)
 
 
 async def on_announce_button(update: Update, context: Context) -> None:

@@ -15,6 +15,7 @@ start-up and the repeating jobs in bot.telegram.jobs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 from collections.abc import Awaitable
@@ -168,10 +169,8 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.callback_query is not None:
-        try:
+        with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
-        except TelegramError:
-            pass
     private = update.effective_chat.type == ChatType.PRIVATE
     addressed = update.effective_message is not None and (
         private or (update.effective_message.text or "").startswith("/")

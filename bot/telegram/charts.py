@@ -40,7 +40,7 @@ def questions_chart(stats: list[DayStats], lang: str, days: int = 30, today: dat
     for code, series in counts.items():
         if any(series):
             ax.bar(x, series, bottom=bottom, color=COLOURS.get(code, "#7f7f7f"), label=code, width=0.8)
-            bottom = [b + s for b, s in zip(bottom, series)]
+            bottom = [b + s for b, s in zip(bottom, series, strict=True)]
     ax.set_ylabel(t("chart_questions", lang))
     ax.set_title(t("chart_title", lang))
     step = max(1, days // 10)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 import re
 
-from bot.qa.compose import Answer
 from bot.messages import TEXTS, t
+from bot.qa.compose import Answer
 
 TELEGRAM_LIMIT = 4096
 _SAFE_URL = re.compile(r"^(https?|tg)://", re.IGNORECASE)
@@ -67,7 +67,7 @@ def render_answer(answer: Answer) -> str:
 
 def _priority(atom: str) -> int:
     """How good a place the end of this atom is for a cut (higher is better, -1 = never)."""
-    if atom.startswith("<") or atom.startswith("&"):
+    if atom.startswith(("<", "&")):
         return 0
     if "\n\n" in atom:
         return 4

@@ -78,7 +78,9 @@ async def send_html(
     return sent
 
 
-async def edit_html(bot, message: MaybeInaccessibleMessage, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def edit_html(
+    bot, message: MaybeInaccessibleMessage, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
     """Replace a status message's text; what does not fit goes out as further messages."""
     parts = split_html(text) or [esc("…")]
     try:
@@ -123,7 +125,7 @@ class Typing:
             await asyncio.sleep(4.5)
             await self._send()
 
-    async def __aenter__(self) -> "Typing":
+    async def __aenter__(self) -> Typing:
         self.first = asyncio.create_task(self._send())
         self.renew = asyncio.create_task(self._renew())
         return self
@@ -133,7 +135,7 @@ class Typing:
         if not self.first.done():
             try:
                 await asyncio.wait_for(asyncio.shield(self.first), timeout=1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.first.cancel()  # stuck behind the flood limiter: the answer matters more
 
 
@@ -153,7 +155,7 @@ class CallbackAnswer:
         except TelegramError as exc:
             log.info(kv(event="callback_answer_failed", error=str(exc)))
 
-    async def __aenter__(self) -> "CallbackAnswer":
+    async def __aenter__(self) -> CallbackAnswer:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

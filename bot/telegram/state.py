@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -104,7 +104,7 @@ class DayStats:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def local_day(moment: datetime | None = None) -> str:
@@ -378,7 +378,8 @@ class BotState:
     def take_draft(self, draft_id: int, status: DraftStatus) -> dict | None:
         """Move a pending draft to 'posted'/'cancelled'; None if it is unknown or already handled."""
         with self._lock:
-            rows = list(self.db.query("select * from drafts where id = ? and status = ?", [draft_id, DraftStatus.PENDING]))
+            rows = list(self.db.query("select * from drafts where id = ? and status = ?",
+                                      [draft_id, DraftStatus.PENDING]))
             if not rows:
                 return None
             self.db.execute("update drafts set status = ? where id = ?", [status, draft_id])
