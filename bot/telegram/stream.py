@@ -42,7 +42,7 @@ class StreamedReply:
         self.bot, self.chat_id, self.reply_to, self.thread_id = bot, chat_id, reply_to, thread_id
         self.interval = GROUP_EDIT_INTERVAL if group else EDIT_INTERVAL
         self.message: Message | None = None  # the draft, once sent
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop = asyncio.get_running_loop()  # made in a handler; deltas come from another thread
         self._latest = ""
         self._shown = ""
         self._wake = asyncio.Event()
@@ -50,7 +50,6 @@ class StreamedReply:
         self._task: asyncio.Task | None = None
 
     async def __aenter__(self) -> "StreamedReply":
-        self._loop = asyncio.get_running_loop()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
