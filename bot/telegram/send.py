@@ -79,9 +79,10 @@ async def send_html(
 
 
 async def edit_html(
-    bot, message: MaybeInaccessibleMessage, text: str, keyboard: InlineKeyboardMarkup | None = None
+    bot, message: MaybeInaccessibleMessage, text: str, keyboard: InlineKeyboardMarkup | None = None,
+    *, thread_id: int | None = None,
 ) -> None:
-    """Replace a status message's text; what does not fit goes out as further messages."""
+    """Replace a status message's text; what does not fit goes out as further messages (in ``thread_id``)."""
     parts = split_html(text) or [esc("…")]
     try:
         await bot.edit_message_text(parts[0], chat_id=message.chat.id, message_id=message.message_id,
@@ -93,13 +94,15 @@ async def edit_html(
             pass
         elif _format_rejected(exc):
             await bot.edit_message_text(html_to_plain(parts[0])[:4096], chat_id=message.chat.id,
-                                        message_id=message.message_id, link_preview_options=NO_PREVIEW)
+                                        message_id=message.message_id, link_preview_options=NO_PREVIEW,
+                                        reply_markup=keyboard if len(parts) == 1 else None)
         elif "message to edit not found" in lowered or "can't be edited" in lowered:
-            await send_html(bot, message.chat.id, parts[0], keyboard=keyboard if len(parts) == 1 else None)
+            await send_html(bot, message.chat.id, parts[0], keyboard=keyboard if len(parts) == 1 else None,
+                            thread_id=thread_id)
         else:
             raise
     if len(parts) > 1:
-        await send_html(bot, message.chat.id, "\n".join(parts[1:]), keyboard=keyboard)
+        await send_html(bot, message.chat.id, "\n".join(parts[1:]), keyboard=keyboard, thread_id=thread_id)
 
 
 class Typing:

@@ -21,6 +21,7 @@ from bot.telegram.context import Context, command_args, documents_or_say_none, u
 from bot.telegram.html import esc, h, link, render_answer
 from bot.telegram.menu import register_admin_menu
 from bot.telegram.send import CallbackAnswer, Typing, edit_html, reply, send_html, topic_thread
+from bot.telegram.stream import StreamedReply
 from index.documents import choose_rendition, families
 from index.text import error_text, one_line
 
@@ -67,17 +68,18 @@ async def answer_question(
                             reply_to=reply_to, thread_id=thread_id)
         return
     started = time.perf_counter()
-    async with Typing(context.bot, chat.id, thread_id):
+    group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    async with (StreamedReply(context.bot, chat.id, reply_to=reply_to, thread_id=thread_id, group=group) as stream,
+                Typing(context.bot, chat.id, thread_id)):
         answer: Answer = await asyncio.to_thread(
-            rt.assistant.ask, text, chosen, conversation=(chat.id, thread_id)
+            rt.assistant.ask, text, chosen, conversation=(chat.id, thread_id), on_delta=stream.on_delta
         )
     latency_ms = (time.perf_counter() - started) * 1000
     if answer.note == NO_WORDS:  # "👍", "???": nothing to detect a language from, so the interface's
-        await send_html(context.bot, chat.id, h("empty_question", ui_lang(rt, user)), reply_to=reply_to,
-                        thread_id=thread_id)
+        await stream.send(h("empty_question", ui_lang(rt, user)))
         return
     if not answer.is_question:  # a greeting or thanks: reply, but keep it out of the question log
-        await send_html(context.bot, chat.id, render_answer(answer), reply_to=reply_to, thread_id=thread_id)
+        await stream.send(render_answer(answer))
         return
     text_html = render_answer(answer)
     if answer.note == NO_ARTICLES and rt.is_admin(user):
@@ -87,8 +89,7 @@ async def answer_question(
     question_id = rt.state.new_question_id()
     delivered = True
     try:
-        await send_html(context.bot, chat.id, text_html, reply_to=reply_to, thread_id=thread_id,
-                        keyboard=feedback_keyboard(question_id))
+        await stream.send(text_html, feedback_keyboard(question_id))
     except TelegramError as exc:
         delivered = False
         log.error(kv(event="answer_dropped", question=question_id, chat=chat.id, user=user.id,
