@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     )
     llm_translate: bool = Field(
         True, description="At reindex, have the LLM translate each article into the languages it has no "
-        "rendition in (files in <knowledge>/machine-translations/)"
+        "rendition in (files in the knowledge folder's machine-translations/)"
     )
     llm_translate_max_chars: int = Field(
         12000, ge=500, description="Longer articles are not machine-translated"
