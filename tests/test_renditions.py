@@ -255,3 +255,18 @@ def test_a_failing_endpoint_leaves_the_original_and_the_reindex_succeeds(seed_co
     llm.reply(translator)  # the next reindex tries again
     again = assistant_for(seed_copy, llm, default_embedder).reindex()
     assert sorted(again.renditions_made) == [f"{ORIGINAL}.en-mt", f"{ORIGINAL}.ru-mt"]
+
+
+def test_the_admin_reads_what_was_translated_in_their_language():
+    from bot.telegram.admin import report_html
+    from index.builder import ReindexReport
+
+    report = ReindexReport(added=[f"{ORIGINAL}.ru-mt"], renditions_made=[f"{ORIGINAL}.ru-mt"],
+                           renditions_removed=["old.en-mt"], renditions_failed=["other"], renditions_too_long=["long"])
+
+    text = report_html(report, "ru")
+
+    assert f"Сделаны машинные переводы: <code>{ORIGINAL}.ru-mt</code>" in text
+    assert "Удалены машинные переводы" in text and "<code>old.en-mt</code>" in text
+    assert "Не удалось перевести эти статьи" in text and "<code>other</code>" in text
+    assert "слишком длинные для машинного перевода" in text and "<code>long</code>" in text
