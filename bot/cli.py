@@ -96,6 +96,14 @@ def print_report(report: ReindexReport, err: bool = False) -> None:
         f"({report.embedded} texts embedded) | {report.seconds:.2f} s",
         err=err,
     )
+    if report.renditions_made or report.renditions_removed:
+        typer.echo(f"machine translations: {len(report.renditions_made)} made, {len(report.renditions_removed)} "
+                   "removed", err=err)
+    if report.renditions_failed:
+        typer.secho(f"not translated (see the log; tried again at the next reindex): "
+                    f"{', '.join(report.renditions_failed)}", fg=typer.colors.YELLOW, err=True)
+    if report.renditions_too_long:
+        typer.echo(f"too long to translate: {', '.join(report.renditions_too_long)}", err=err)
 
 
 def _with_model_errors(func, *args, **kwargs):

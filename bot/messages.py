@@ -24,6 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The knowledge base has this only in {language}:",
     },
     "sources": {"kk": "Дереккөздер", "ru": "Источники", "en": "Sources"},
+    "machine_translation": {"kk": "машиналық аударма", "ru": "машинный перевод", "en": "machine translation"},
     "greeting_reply": {
         "kk": "Сәлеметсіз бе! Мен ASEM LLL Hub Орталық Азия өңірлік орталығы туралы сұрақтарға жауап беремін. "
         "Мысалы, сұраңыз: «Орталық Азия өңірлік орталығы қай университетте құрылады?»",
@@ -75,6 +76,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "doc_not_fields": {"kk": "басындағы --- блогында «кілт: мән» жолдары болуы керек",
                        "ru": "в блоке --- в начале файла должны быть строки «ключ: значение»",
                        "en": "broken front matter: expected 'key: value' fields"},
+    "doc_bad_flag": {"kk": "{name}: «{value}» мәні true немесе false болуы керек",
+                     "ru": "{name}: значение «{value}» должно быть true или false",
+                     "en": "{name} '{value}' is not true or false"},
     "doc_bad_date": {"kk": "«{date}» күні ЖЖЖЖ-АА-КК түрінде емес немесе мүмкін емес",
                      "ru": "дата «{date}» не в виде ГГГГ-ММ-ДД или не существует",
                      "en": "date '{date}' is not YYYY-MM-DD"},
@@ -302,6 +306,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "stage_chunking": {"kk": "мақалаларды бөлу", "ru": "разбиение статей", "en": "splitting the articles"},
     "stage_embedding": {"kk": "векторларды есептеу", "ru": "вычисление векторов", "en": "computing vectors"},
+    "stage_translating": {"kk": "машиналық аудармалар", "ru": "машинный перевод статей",
+                          "en": "machine translations"},
     "stage_writing": {"kk": "индексті жазу", "ru": "запись индекса", "en": "writing the index"},
     "reindex_done": {
         "kk": "✅ Индекс {seconds} секундта жаңартылды.",
@@ -330,6 +336,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "⚠️ {count} файл өткізіп жіберілді; оларды түзетіп, /reindex командасын қайта жіберіңіз:",
         "ru": "⚠️ Пропущено файлов: {count}; исправьте их и снова отправьте /reindex:",
         "en": "⚠️ {count} file(s) skipped; fix them and send /reindex again:",
+    },
+    "report_translated": {
+        "kk": "🌐 Машиналық аудармалар жасалды: {ids}",
+        "ru": "🌐 Сделаны машинные переводы: {ids}",
+        "en": "🌐 Machine translations made: {ids}",
+    },
+    "report_untranslated": {
+        "kk": "Машиналық аудармалар өшірілді (түпнұсқа жоқ немесе адам аудармасы қосылды): {ids}",
+        "ru": "Удалены машинные переводы (нет оригинала или добавлен перевод человека): {ids}",
+        "en": "Machine translations removed (the original is gone or a person's rendition was added): {ids}",
+    },
+    "report_translation_failed": {
+        "kk": "⚠️ Бұл мақалаларды аудару мүмкін болмады, түпнұсқа өзгеріссіз қалды (себебі бот журналында; "
+        "келесі /reindex кезінде қайталанады): {ids}",
+        "ru": "⚠️ Не удалось перевести эти статьи, оригиналы не тронуты (причина в журнале бота; повтор при "
+        "следующем /reindex): {ids}",
+        "en": "⚠️ These articles could not be translated; the originals are untouched (the reason is in the "
+        "bot's log; tried again at the next /reindex): {ids}",
+    },
+    "report_too_long": {
+        "kk": "Бұл мақалалар машиналық аударма үшін тым ұзын (шегі: CENTRE_BOT_LLM_TRANSLATE_MAX_CHARS): {ids}",
+        "ru": "Эти статьи слишком длинные для машинного перевода (предел: CENTRE_BOT_LLM_TRANSLATE_MAX_CHARS): {ids}",
+        "en": "These articles are too long for machine translation (the limit: CENTRE_BOT_LLM_TRANSLATE_MAX_CHARS): {ids}",
     },
     "reindex_failed": {
         "kk": "❌ Индексті жаңарту мүмкін болмады: {error}\nСұрақтарға бұрынғы индекс жауап бере береді.",

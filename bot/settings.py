@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     llm_cross_language: bool = Field(
         True, description="Also search the question as the LLM renders it in the other two languages"
     )
+    llm_translate: bool = Field(
+        True, description="At reindex, have the LLM translate each article into the languages it has no "
+        "rendition in (files in the knowledge folder's machine-translations/)"
+    )
+    llm_translate_max_chars: int = Field(
+        12000, ge=500, description="Longer articles are not machine-translated"
+    )
 
     telegram_token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather")
     telegram_base_url: str = Field("", description="Another Bot API server, e.g. a self-hosted one")
@@ -124,6 +131,10 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def translate_enabled(self) -> bool:
+        return self.llm_enabled and self.llm_translate
 
     @property
     def api_urls(self) -> tuple[str, str]:

@@ -55,6 +55,11 @@ class ReindexReport:
     generation: str = ""
     model: str = ""
     seconds: float = 0.0
+    # Filled in by whoever makes machine renditions before the build (the engine makes none).
+    renditions_made: list[str] = field(default_factory=list)
+    renditions_removed: list[str] = field(default_factory=list)
+    renditions_failed: list[str] = field(default_factory=list)  # originals, tried again at the next reindex
+    renditions_too_long: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:

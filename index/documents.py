@@ -1,8 +1,9 @@
 """Knowledge files -> validated documents.
 
 A knowledge folder holds Markdown files with YAML front matter (id, title, date, lang, source, url,
-optional translation_of) and plain .txt files (first line = title, optionally "date YYYY-MM-DD <title>"
-as in the Kazinform seeds). Bad files are reported, never fatal: the rest is still indexed.
+optional translation_of; machine_translation and source_hash on a rendition the bot had a model make) and
+plain .txt files (first line = title, optionally "date YYYY-MM-DD <title>" as in the Kazinform seeds).
+Bad files are reported, never fatal: the rest is still indexed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Document:
     translation_of: str = ""
     path: str = ""
     content_hash: str = ""
+    machine_translation: bool = False
+    source_hash: str = ""  # a machine rendition's: the content hash of the original it was made from
 
     @property
     def family(self) -> str:
@@ -57,9 +60,9 @@ def families(docs: Iterable[Document]) -> dict[str, list[Document]]:
 
 
 def choose_rendition(family: Iterable[Document], lang: str | None = None, fallback: Document | None = None) -> Document:
-    """Which article of a family to show: the one in ``lang`` if there is one, else ``fallback``, else the
-    original when it is there, else the first by id."""
-    docs = sorted(family, key=lambda d: d.id)
+    """Which article of a family to show: the one in ``lang`` if there is one (a person's before a machine
+    rendition), else ``fallback``, else the original when it is there, else the first by id."""
+    docs = sorted(family, key=lambda d: (d.machine_translation, d.id))
     in_lang = next((d for d in docs if d.lang == lang), None)
     return in_lang or fallback or next((d for d in docs if d.id == d.family), docs[0])
 
@@ -180,7 +183,18 @@ def parse_document(path: Path, data: bytes) -> Document:
         translation_of=str(meta.get("translation_of") or "").strip(),
         path=str(path),
         content_hash=file_hash(data),
+        machine_translation=_flag(meta.get("machine_translation"), "machine_translation"),
+        source_hash=str(meta.get("source_hash") or "").strip(),
     )
+
+
+def _flag(value, name: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text not in ("true", "false", "yes", "no", ""):
+        raise BadDocument(f"{name} {value!r} is not true or false", "bad_flag", name=name, value=value)
+    return text in ("true", "yes")
 
 
 def decode_text(data: bytes) -> str:

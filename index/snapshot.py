@@ -47,7 +47,7 @@ from index.lexical import LexicalIndex
 from index.neutral import LANGS, QUERY, neutralize
 from index.tokens import TokenArrays, build_lexical, gather
 
-FORMAT = 5
+FORMAT = 6
 CURRENT = "CURRENT"
 MAX_SEGMENTS = 8
 MAX_DEAD_SHARE = 0.3  # merge the segments once this share of their rows belongs to no live document
@@ -266,6 +266,7 @@ class Place:
     sentences: int
     family: str
     lang: str
+    machine: bool  # a machine rendition: never the family's article in its language while a person's is
 
 
 def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
@@ -295,7 +296,8 @@ def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
     layout, chunk, sentence = {}, 0, 0
     for d in new.documents:
         n_chunks, n_sentences = chunk_counts[d.id], len(new.sentences[d.id])
-        layout[d.id] = Place(folder.name, chunk, n_chunks, sentence, n_sentences, d.family, d.lang)
+        layout[d.id] = Place(folder.name, chunk, n_chunks, sentence, n_sentences, d.family, d.lang,
+                          d.machine_translation)
         chunk, sentence = chunk + n_chunks, sentence + n_sentences
     return layout
 
@@ -558,7 +560,9 @@ class Snapshot:
         for (doc_id, place), c0, s0 in starts:
             self.chunk_rows[doc_id] = range(c0, c0 + place.chunks)
             self.sentence_rows[doc_id] = range(s0, s0 + place.sentences)
-            self.renditions.setdefault(place.family, {})[place.lang] = doc_id
+            langs = self.renditions.setdefault(place.family, {})
+            if not (place.machine and place.lang in langs):
+                langs[place.lang] = doc_id
 
     @property
     def generation(self) -> str:

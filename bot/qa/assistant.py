@@ -16,6 +16,7 @@ from bot.ops.logging import kv
 from bot.qa.compose import Answer, ComposeConfig, Usage, clean_question, compose, has_words, small_talk
 from bot.qa.followup import Conversations
 from bot.qa.llm import Delta, LLMAnswerer
+from bot.qa.translate import Outcome, Translator, sync_renditions
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
@@ -94,6 +95,7 @@ class Assistant:
         return is_stale(self.knowledge_dir, self.data_dir, self.settings.embedding_model, self.chunking)
 
     def reindex(self, progress: Progress | None = None) -> ReindexReport:
+        outcome = self._machine_renditions(progress)
         try:
             report = reindex(self.knowledge_dir, self.data_dir, self.embedder, self.chunking, progress)
         except DiskFull:
@@ -103,7 +105,20 @@ class Assistant:
                 raise DiskFull(self.data_dir) from exc
             raise
         self._snapshot, self._live = None, None
+        report.renditions_made, report.renditions_removed = outcome.made, outcome.removed
+        report.renditions_failed, report.renditions_too_long = outcome.failed, outcome.too_long
         return report
+
+    def _machine_renditions(self, progress: Progress | None) -> Outcome:
+        """Translations of the articles into the languages they lack, written before the build indexes them."""
+        if self._llm is None or not self.settings.translate_enabled:
+            return Outcome()
+        try:
+            return sync_renditions(self.knowledge_dir, Translator(self._llm), self.settings.llm_translate_max_chars,
+                                   progress)
+        except Exception as exc:
+            log.warning(kv(event="machine_renditions_failed", error=str(exc)[:300]), exc_info=exc)
+            return Outcome()
 
     def ensure_index(self, progress: Progress | None = None) -> ReindexReport | None:
         """Build or refresh the index when it is missing or does not match the knowledge and settings."""

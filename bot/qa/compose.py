@@ -42,6 +42,7 @@ class Citation:
     lang: str
     quote: str
     score: float
+    machine: bool = False  # quoted from a machine rendition
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Answer:
     def sources_lines(self) -> list[str]:
         lines = []
         for c in self.citations:
-            parts = [c.title] + [p for p in (c.source, c.date) if p]
+            title = f"{c.title} ({t('machine_translation', self.language)})" if c.machine else c.title
+            parts = [title] + [p for p in (c.source, c.date) if p]
             line = f"[{c.n}] " + " — ".join(parts)
             lines.append(f"{line}\n    {c.url}" if c.url else line)
         return lines
@@ -274,7 +276,7 @@ def compose(
         quote = " ".join(strip_dateline(s.sentence.text) for s in sentences)
         citations.append(
             Citation(n, doc.id, doc.title, doc.source, doc.date, doc.url, doc.lang, quote,
-                     round(max(s.dense for s in sentences), 4))
+                     round(max(s.dense for s in sentences), 4), bool(doc.machine_translation))
         )
         text = " ".join(f"{strip_dateline(s.sentence.text)} [{n}]" for s in sentences)
         if doc.lang != lang:

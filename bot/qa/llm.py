@@ -98,7 +98,7 @@ class LLMAnswerer:
 
     # ------------------------------------------------------------------------------------ calls
 
-    def _complete(self, messages: list[dict[str, str]], usage: Usage, *, timeout: float, max_tokens: int,
+    def complete(self, messages: list[dict[str, str]], usage: Usage, *, timeout: float, max_tokens: int,
                   on_delta: Delta | None = None) -> str:
         started = time.perf_counter()
         stop = threading.Event()
@@ -143,7 +143,7 @@ class LLMAnswerer:
             messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer}]
         messages.append({"role": "user", "content": question})
         try:
-            text = self._complete(messages, usage, timeout=self.helper_timeout, max_tokens=HELPER_MAX_TOKENS)
+            text = self.complete(messages, usage, timeout=self.helper_timeout, max_tokens=HELPER_MAX_TOKENS)
         except Exception as exc:  # noqa: BLE001 - the plain question is searched instead
             log.warning("LLM rewrite of a follow-up failed, searching the question as asked: %s", exc)
             return None
@@ -159,7 +159,7 @@ class LLMAnswerer:
         )
         messages = [{"role": "system", "content": prompt}, {"role": "user", "content": question}]
         try:
-            text = self._complete(messages, usage, timeout=self.helper_timeout, max_tokens=HELPER_MAX_TOKENS)
+            text = self.complete(messages, usage, timeout=self.helper_timeout, max_tokens=HELPER_MAX_TOKENS)
         except Exception as exc:  # noqa: BLE001 - the question is searched as asked only
             log.warning("LLM rendering of the question failed, searching it as asked only: %s", exc)
             return {}
@@ -207,7 +207,7 @@ class LLMAnswerer:
             {"role": "user", "content": "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"},
         ]
         try:
-            text = self._complete(messages, usage, timeout=self.timeout, max_tokens=MAX_TOKENS, on_delta=on_delta)
+            text = self.complete(messages, usage, timeout=self.timeout, max_tokens=MAX_TOKENS, on_delta=on_delta)
         except Exception as exc:  # noqa: BLE001 - any failure falls back to the extractive answer
             log.warning("LLM endpoint failed, answering extractively: %s", exc)
             return replace(extractive, note=f"llm failed: {type(exc).__name__}: {exc}"[:200], usage=usage)
@@ -246,7 +246,8 @@ def _renumber(text: str, cited: list[int], given: list[Given]) -> tuple[str, lis
         if doc.id not in number:
             number[doc.id] = len(number) + 1
             citations.append(Citation(number[doc.id], doc.id, doc.title, doc.source, doc.date, doc.url, doc.lang,
-                                      passage.chunk.text[:300], round(passage.dense, 4)))
+                                      passage.chunk.text[:300], round(passage.dense, 4),
+                                      bool(doc.machine_translation)))
     renumbered = _CITATION.sub(lambda m: f"[{number[by_n[int(m.group(1))].doc.id]}]", text)
     # "[1][1]" after two passages of one article became one source.
     return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", renumbered), citations

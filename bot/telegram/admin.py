@@ -161,6 +161,11 @@ def report_html(report: ReindexReport, lang: str) -> str:
                      ("report_removed", report.removed)):
         if ids:
             lines.append(h(key, lang, ids=_ids(ids)))
+    for key, ids in (("report_translated", report.renditions_made), ("report_untranslated", report.renditions_removed),
+                     ("report_translation_failed", report.renditions_failed),
+                     ("report_too_long", report.renditions_too_long)):
+        if ids:
+            lines.append(h(key, lang, ids=_ids(ids)))
     if report.problems:
         lines.append(h("report_skipped", lang, count=len(report.problems)))
         lines += [f"• {esc(Path(p.path).name)}: {problem_text(p, lang)}" for p in report.problems[:15]]
@@ -362,7 +367,8 @@ async def _remove_task(app: Application, status: Message, lang: str, doc_id: str
         if doc is None:
             await edit_html(app.bot, status, h("remove_not_found", lang, id=code(doc_id)))
             return
-        orphans = sorted(d.id for d in scan.documents if d.translation_of == doc.id)
+        # Machine renditions go with their original at the reindex; only a person's stay behind.
+        orphans = sorted(d.id for d in scan.documents if d.translation_of == doc.id and not d.machine_translation)
         # Moved, not deleted: a mistaken /remove is undone by moving the file back and /reindex.
         trash = Path(rt.settings.data_dir) / "removed"
         target = trash / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{Path(doc.path).name}"

@@ -59,7 +59,8 @@ def render_answer(answer: Answer) -> str:
     lines = []
     for c in answer.citations:
         details = " — ".join(esc(p) for p in (c.source, c.date) if p)
-        lines.append(f"[{c.n}] {link(c.url, c.title)}" + (f" — {details}" if details else ""))
+        machine = f" ({esc(t('machine_translation', answer.language))})" if c.machine else ""
+        lines.append(f"[{c.n}] {link(c.url, c.title)}{machine}" + (f" — {details}" if details else ""))
     return f"{text}\n\n<b>{esc(t('sources', answer.language))}</b>\n" + "\n".join(lines)
 
 
