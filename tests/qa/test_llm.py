@@ -158,7 +158,7 @@ def llm_assistant(tmp_path_factory, seed, default_embedder, fake_llm):
         llm_model="fake-model",
         llm_api_key="sk-test",
         llm_timeout=TIMEOUT,
-        llm_cross_language=False,  # one call per question here; tests/test_llm_rag.py covers the renditions
+        llm_cross_language=False,  # one call per question here; tests/qa/test_llm_rag.py covers the renditions
     )
     assistant = Assistant(settings, embedder=default_embedder)
     assistant.reindex()

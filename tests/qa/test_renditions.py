@@ -1,5 +1,5 @@
 """Machine renditions at reindex: a Kazakh-only article translated into Russian and English by the scripted
-fake OpenAI server (tests/fakellm.py) through the real ``openai`` client, indexed with the real model over a
+fake OpenAI server (tests/support/fakellm.py) through the real ``openai`` client, indexed with the real model over a
 copy of the session's seed index, then quoted by the extractive mode without the LLM."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bot.qa.translate import MACHINE_DIR
 from index.documents import parse_document
 from index.language import detect_language
-from tests.fakellm import FakeLLMServer, Reply, last_user, system_of
+from tests.support.fakellm import FakeLLMServer, Reply, last_user, system_of
 from tests.support.corpus import ROOT, copy_seed
 
 ARTICLE = ROOT / "tests" / "eval" / "tuning" / "distractors" / "shymkent-it-school.md"

@@ -1,5 +1,5 @@
 """Generative answers from the search's passages, follow-ups rewritten, questions searched in all three
-languages: the real ``openai`` client against the scripted fake server of tests/fakellm.py, over the
+languages: the real ``openai`` client against the scripted fake server of tests/support/fakellm.py, over the
 session's corpus index (built once with the real model)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bot.messages import t
-from tests.fakellm import MODEL_ANSWERING, FakeLLMServer, Reply, last_user, system_of
+from tests.support.fakellm import MODEL_ANSWERING, FakeLLMServer, Reply, last_user, system_of
 
 RU_SCHOOL = "Сколько учеников вмещает новая IT-школа в Шымкенте?"
 KK_SCHOOL = "Шымкенттегі жаңа IT-мектеп қанша оқушыға арналған?"

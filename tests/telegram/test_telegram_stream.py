@@ -1,5 +1,5 @@
 """A generative answer appears while it is written: the real bot against the fake Bot API
-(tests/support/fakebotapi.py) and the fake LLM server (tests/fakellm.py) streaming its reply in pieces."""
+(tests/support/fakebotapi.py) and the fake LLM server (tests/support/fakellm.py) streaming its reply in pieces."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.qa.assistant import Assistant
 from bot.telegram.html import render_answer
 from bot.telegram.state import BotState
 from bot.telegram.stream import EDIT_INTERVAL
-from tests.fakellm import FakeLLMServer, Reply, system_of
+from tests.support.fakellm import FakeLLMServer, Reply, system_of
 from tests.support.fakebotapi import FakeBotAPI, parse_entities
 from tests.support.telegram import BOT_USERNAME, CHANNEL, TOKEN, BotRunner, copy_deployment, make_settings, wait_until
 
