@@ -100,8 +100,8 @@ def corpus_assistant(tmp_path_factory, eval_embedder):
 @pytest.fixture(scope="session")
 def eval_assistant(tmp_path_factory, eval_embedder):
     """An Assistant over one named evaluation set (bot/eval_sets.py), each built once per session."""
-    from bot.qa.eval_sets import SETS, prepare_knowledge, questions_of
     from bot.qa.assistant import Assistant
+    from bot.qa.eval_sets import SETS, prepare_knowledge, questions_of
     from bot.settings import Settings
 
     built = {}

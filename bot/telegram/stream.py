@@ -49,7 +49,7 @@ class StreamedReply:
         self._done = asyncio.Event()
         self._task: asyncio.Task | None = None
 
-    async def __aenter__(self) -> "StreamedReply":
+    async def __aenter__(self) -> StreamedReply:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

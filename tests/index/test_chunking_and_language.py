@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,9 @@ def test_chunks_are_whole_sentences_with_overlap_and_stable_ids(docs, lang):
         expected = " ".join(s.text for s in sentences[chunk.first_sentence : chunk.last_sentence + 1])
         assert chunk.text == expected  # never cut inside a sentence
         assert chunk.embed_text.startswith(doc.title)
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in itertools.pairwise(chunks):
         assert b.first_sentence <= a.last_sentence + 1  # no sentence lost between chunks
-    assert any(b.first_sentence == a.last_sentence for a, b in zip(chunks, chunks[1:]))  # overlap
+    assert any(b.first_sentence == a.last_sentence for a, b in itertools.pairwise(chunks))  # overlap
     again = chunk_document(doc, sentences_of(doc), config)
     assert [(c.id, c.text) for c in again] == [(c.id, c.text) for c in chunks]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 
@@ -72,7 +73,7 @@ def test_changed_articles_reuse_the_rest_and_match_a_full_rebuild(setup, tmp_pat
     monkeypatch.setattr(index.snapshot, "MAX_SEGMENTS", 3)  # edits of three articles make segments merge
     (knowledge / "summer-school.md").write_text(NEW_ARTICLE, encoding="utf-8")
     edits = ["Forty participants", "Sixty participants", "Seventy participants", "Eighty participants"]
-    for before, after in zip(edits, edits[1:]):
+    for before, after in itertools.pairwise(edits):
         path = knowledge / "summer-school.md"
         path.write_text(path.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
         embedder.passages = 0
@@ -138,7 +139,7 @@ def test_a_new_tokenizer_rebuilds_without_embedding_again(setup, monkeypatch):
 def test_bm25_from_kept_tokens_scores_like_bm25s_itself():
     texts = ["Орталық Азия өңірлік орталығы Астанада құрылады", "Где будет создан центр? Центр!", "the of",
              "Who took over the hub chair from Ireland", "центр Астана hub 2026"]
-    first, second = TokenArrays.from_texts(texts[:3]), TokenArrays.from_texts(texts[3:] + ["left out"])
+    first, second = TokenArrays.from_texts(texts[:3]), TokenArrays.from_texts([*texts[3:], "left out"])
     # The second array's chunks come first, and its last chunk is not in the index.
     ours = build_lexical(*gather([(first, np.array([2, 3, 4])), (second, np.array([0, 1, -1]))]))
     reference = LexicalIndex.build(texts[3:] + texts[:3])

@@ -14,6 +14,7 @@ from index.snapshot import current_generation, index_root
 from tests.support.corpus import NEW_ARTICLE, copy_corpus, copy_seed
 from tests.support.embeddings import CountingEmbedder
 
+
 @pytest.fixture
 def setup(seed_copy, default_embedder):
     """A copy of the session's seed index (conftest.seed), with the real model counted."""

@@ -202,7 +202,7 @@ def test_missing_admins_is_a_warning_and_strict_fails_on_it(fake, deployment):
     code, lines = doctor(env)
     assert code == 0
     assert "CENTRE_BOT_ADMIN_IDS" in line(lines, "admins", "WARN")
-    assert "0 to fix, 1 warning(s)." == lines[-1]
+    assert lines[-1] == "0 to fix, 1 warning(s)."
     code, _ = doctor(env, "--strict")
     assert code == 1
 

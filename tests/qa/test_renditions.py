@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from bot.qa.translate import MACHINE_DIR
 from index.documents import parse_document
 from index.language import detect_language
-from tests.support.fakellm import FakeLLMServer, Reply, last_user, system_of
 from tests.support.corpus import ROOT, copy_seed
+from tests.support.fakellm import FakeLLMServer, Reply, last_user, system_of
 
 ARTICLE = ROOT / "tests" / "eval" / "tuning" / "distractors" / "shymkent-it-school.md"
 ORIGINAL = "shymkent-it-school"

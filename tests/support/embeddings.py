@@ -63,8 +63,8 @@ class StoredEmbedder:
             known = store.get_many(f"{self.key}#{kind}", hashes)
             missing = list(dict.fromkeys(h for h in hashes if h not in known))
             if missing:
-                text_of = dict(zip(hashes, texts))
-                fresh = dict(zip(missing, embed([text_of[h] for h in missing])))
+                text_of = dict(zip(hashes, texts, strict=True))
+                fresh = dict(zip(missing, embed([text_of[h] for h in missing]), strict=True))
                 store.put_many(f"{self.key}#{kind}", fresh)
                 known.update(fresh)
         finally:

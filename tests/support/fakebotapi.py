@@ -51,6 +51,7 @@ value on timeout instead of raising.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import json
@@ -191,10 +192,8 @@ def _fix_header_text(value: str | None) -> str | None:
     """email parses raw UTF-8 header bytes with surrogateescape; undo that + httpx's %22."""
     if value is None:
         return None
-    try:
+    with contextlib.suppress(UnicodeError):
         value = value.encode("utf-8", "surrogateescape").decode("utf-8")
-    except UnicodeError:
-        pass
     return value.replace("%22", '"')
 
 
@@ -740,7 +739,7 @@ class FakeBotAPI:
     def set_chat(
         self,
         chat_id_or_username: int | str,
-        type: str = "channel",  # noqa: A002 - mirrors the API field
+        type: str = "channel",
         title: str | None = None,
         bot_status: str = "administrator",
         can_post_messages: bool = True,
@@ -1081,10 +1080,7 @@ class FakeBotAPI:
         if state is not None and (chat_type is None or state["chat"]["type"] == chat_type):
             return state
         if chat_type is None:
-            if chat_id > 0:
-                chat_type = "private"
-            else:
-                chat_type = "supergroup" if str(chat_id).startswith("-100") else "group"
+            chat_type = "private" if chat_id > 0 else "supergroup" if str(chat_id).startswith("-100") else "group"
         chat: JSONDict = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             chat["first_name"] = first_name
@@ -1575,7 +1571,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 512  # listen backlog: the default 5 resets connections when a bot sends in bursts
 
-    def handle_error(self, request: Any, client_address: Any) -> None:  # noqa: ARG002
+    def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients (PTB) cancel long polls on shutdown: broken pipes are expected.
         import sys
 
@@ -1590,7 +1586,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     server_version = "FakeBotAPI/1.0"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
@@ -1660,9 +1656,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         status, payload = api._dispatch(m.group(2), params)
         self._send_json(status, payload)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._handle()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._handle()
 

@@ -8,6 +8,7 @@ tests/support/fakebotapi.py. The test thread then drives it over HTTP and waits 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import threading
@@ -15,9 +16,8 @@ import time
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.telegram.state import BotState
 from bot.telegram.app import build_application, serve
-
+from bot.telegram.state import BotState
 from tests.support.fakebotapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ class BotRunner:
         except BaseException as exc:  # noqa: BLE001 - surfaced by start()/stop()
             self.error = exc
 
-    def start(self, timeout: float = 60.0) -> "BotRunner":
+    def start(self, timeout: float = 60.0) -> BotRunner:
         self.app = build_application(self.settings, self.assistant, self.state, rate_limiter=self.rate_limiter)
         # Earlier runs against the same fake (a restart test) left calls behind: wait for new ones.
         method = "setWebhook" if self.settings.webhook_url else "getUpdates"
@@ -106,10 +106,8 @@ class BotRunner:
             return
         loop, app = self.loop, self.app
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the bot already stopped
                 loop.call_soon_threadsafe(app.stop_running)
-            except RuntimeError:  # the loop closed meanwhile: the bot already stopped
-                pass
         self.thread.join(timeout)
         if self.thread.is_alive():
             raise TimeoutError(f"the bot did not stop within {timeout} s")
@@ -117,7 +115,7 @@ class BotRunner:
         if self.error is not None:
             raise self.error
 
-    def __enter__(self) -> "BotRunner":
+    def __enter__(self) -> BotRunner:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

@@ -254,7 +254,7 @@ async def test_uploads_are_multipart_and_downloadable(fake: FakeBotAPI) -> None:
         tg_file = await bot.get_file(photo.photo[-1].file_id)
         assert tg_file.file_path.startswith(f"{fake.url}/file/bot{TOKEN}/photos/")
         assert bytes(await tg_file.download_as_bytearray()) == b"\x89PNG fake bytes"
-        with pytest.raises(BadRequest, match="(?i)Invalid file_id"):
+        with pytest.raises(BadRequest, match=r"(?i)Invalid file_id"):
             await bot.get_file("nope")
 
 
@@ -262,7 +262,7 @@ async def test_uploads_are_multipart_and_downloadable(fake: FakeBotAPI) -> None:
 async def test_failure_injection_and_validation(fake: FakeBotAPI) -> None:
     async with plain_bot(fake) as bot:
         fake.fail_next("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0")
-        with pytest.raises(BadRequest, match="(?i)Can't parse entities"):
+        with pytest.raises(BadRequest, match=r"(?i)Can't parse entities"):
             await bot.send_message(USER, "hello")
         await bot.send_message(USER, "hello")  # only the next call failed
 
@@ -273,21 +273,21 @@ async def test_failure_injection_and_validation(fake: FakeBotAPI) -> None:
         assert await bot.send_chat_action(USER, "typing") is True
 
         # real HTML validation (like Telegram), without any injection
-        with pytest.raises(BadRequest, match="(?i)Can't find end tag"):
+        with pytest.raises(BadRequest, match=r"(?i)Can't find end tag"):
             await bot.send_message(USER, "<b>unclosed", parse_mode="HTML")
-        with pytest.raises(BadRequest, match="(?i)Unsupported start tag"):
+        with pytest.raises(BadRequest, match=r"(?i)Unsupported start tag"):
             await bot.send_message(USER, "1 < 2", parse_mode="HTML")
-        with pytest.raises(BadRequest, match="(?i)unsupported parse_mode"):
+        with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
             await bot.send_message(USER, "*Done*", parse_mode="MarkdownV2")
-        with pytest.raises(BadRequest, match="(?i)Message is too long"):
+        with pytest.raises(BadRequest, match=r"(?i)Message is too long"):
             await bot.send_message(USER, "x" * 4097)
-        with pytest.raises(BadRequest, match="(?i)Button_data_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)Button_data_invalid"):
             await bot.send_message(USER, "k", reply_markup=InlineKeyboardMarkup(
                 [[InlineKeyboardButton("b", callback_data="x" * 65)]]))
 
         remove = fake.reject_if("sendMessage", lambda p: (403, "Forbidden: bot was blocked by the user")
                                 if p["chat_id"] == 42 else None)
-        with pytest.raises(Forbidden, match="(?i)blocked"):
+        with pytest.raises(Forbidden, match=r"(?i)blocked"):
             await bot.send_message(42, "hi")
         await bot.send_message(43, "hi")
         remove()
@@ -295,13 +295,13 @@ async def test_failure_injection_and_validation(fake: FakeBotAPI) -> None:
 
         # edits: unknown message, not modified, ok (the errors send_html tells apart)
         msg = await bot.send_message(USER, "v1")
-        with pytest.raises(BadRequest, match="(?i)Message to edit not found"):
+        with pytest.raises(BadRequest, match=r"(?i)Message to edit not found"):
             await bot.edit_message_text("x", chat_id=USER, message_id=999)
-        with pytest.raises(BadRequest, match="(?i)Message is not modified"):
+        with pytest.raises(BadRequest, match=r"(?i)Message is not modified"):
             await bot.edit_message_text("v1", chat_id=USER, message_id=msg.message_id)
         edited = await bot.edit_message_text("v2", chat_id=USER, message_id=msg.message_id)
         assert edited.text == "v2" and edited.edit_date is not None
-        with pytest.raises(BadRequest, match="(?i)Message_too_long"):
+        with pytest.raises(BadRequest, match=r"(?i)Message_too_long"):
             await bot.edit_message_text("x" * 4097, chat_id=USER, message_id=msg.message_id)
 
         with pytest.raises(EndPointNotFound):
@@ -324,13 +324,13 @@ async def test_chats_members_commands_and_webhook_info(fake: FakeBotAPI) -> None
         assert [c.params["text"] for c in fake.sent_messages(chat.id)] == ["Новость"]
 
         assert isinstance(await bot.get_chat_member("@readonly_chan", fake.bot_id), ChatMemberMember)
-        with pytest.raises(BadRequest, match="(?i)Need administrator rights"):
+        with pytest.raises(BadRequest, match=r"(?i)Need administrator rights"):
             await bot.send_message("@readonly_chan", "x")
-        with pytest.raises(BadRequest, match="(?i)Chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)Chat not found"):
             await bot.get_chat("@nowhere")
-        with pytest.raises(BadRequest, match="(?i)Chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)Chat not found"):
             await bot.get_chat_member(-100999, USER)
-        with pytest.raises(BadRequest, match="(?i)Chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)Chat not found"):
             await bot.send_message("@nowhere", "x")
 
         scope = BotCommandScopeAllPrivateChats()

@@ -23,12 +23,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.qa.compose import Answer, Citation
 from bot.qa.assistant import Assistant
+from bot.qa.compose import Answer, Citation
 from bot.settings import ConfigError, Settings
-from bot.telegram.state import BotState
 from bot.telegram.app import build_application
 from bot.telegram.context import RUNTIME
+from bot.telegram.state import BotState
 from index.language import detect_language
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.telegram import (
@@ -74,7 +74,7 @@ class Deployment:
     def bot(self, **kwargs) -> BotRunner:
         return BotRunner(self.settings, self.assistant, self.state, self.fake, **kwargs)
 
-    def restarted(self, **overrides) -> "Deployment":
+    def restarted(self, **overrides) -> Deployment:
         """The same folders, read again by a new process: new settings, assistant and state objects."""
         settings = make_settings(self.root, self.fake, **overrides)
         return Deployment(self.root, settings, Assistant(settings, embedder=self.assistant.embedder),
@@ -222,7 +222,7 @@ def test_questions_in_three_languages_are_answered_with_citations_and_links(depl
     with d.bot():
         for user, (_, question, _, _) in questions.items():
             fake.push_message(user, question, language_code="ru")
-        for user, (lang, question, fact, sources) in questions.items():
+        for user, (lang, _question, fact, sources) in questions.items():
             answer = wait_answers(fake, user)[0]
             body = answer["text"].split(f"\n\n{sources}\n")[0]
             assert fact in body and "[1]" in body
@@ -941,7 +941,7 @@ def test_one_500_two_502s_and_four_429s_still_deliver_the_answers(deploy, caplog
     d = deploy()
     fake = d.fake
     with d.bot():
-        for user, (code, times) in zip((USER, USER2, USER3), ((500, 1), (502, 2), (429, 4))):
+        for user, (code, times) in zip((USER, USER2, USER3), ((500, 1), (502, 2), (429, 4)), strict=True):
             fake.fail_next("sendMessage", code, times=times)
             fake.push_message(user, "Where will the regional centre be created?")
             assert "Gumilyov" in wait_answers(fake, user)[0]["text"]

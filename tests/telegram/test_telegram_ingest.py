@@ -15,8 +15,8 @@ import docx
 import pytest
 
 from index import ingest
-from index.ingest import IngestError, article_from_file, article_from_url, save_article
 from index.documents import parse_document
+from index.ingest import IngestError, article_from_file, article_from_url, save_article
 
 RU_BODY = (
     "Летняя школа ASEM LLL Hub по непрерывному образованию пройдёт в Астане с 7 по 11 июля 2026 года. "
@@ -236,7 +236,7 @@ class _Site:
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     try:
-                        for i in range(0, min(len(body), 60)):
+                        for i in range(min(len(body), 60)):
                             self.wfile.write(body[i:i + 1])
                             self.wfile.flush()
                             time.sleep(0.1)

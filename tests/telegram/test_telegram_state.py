@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -60,7 +60,7 @@ def test_feedback_is_stored_with_the_question_and_can_change(state):
 
 
 def test_unanswered_stats_and_today(state):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for days_ago, lang, answered in [(0, "kk", True), (0, "kk", False), (0, "ru", True), (1, "en", False),
                                      (40, "en", False)]:
         state.log_question(user_id=1, chat_id=1, chat_type="private", question=f"{lang}-{days_ago}",

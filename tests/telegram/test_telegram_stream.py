@@ -12,8 +12,8 @@ from bot.qa.assistant import Assistant
 from bot.telegram.html import render_answer
 from bot.telegram.state import BotState
 from bot.telegram.stream import EDIT_INTERVAL
-from tests.support.fakellm import FakeLLMServer, Reply, system_of
 from tests.support.fakebotapi import FakeBotAPI, parse_entities
+from tests.support.fakellm import FakeLLMServer, Reply, system_of
 from tests.support.telegram import BOT_USERNAME, CHANNEL, TOKEN, BotRunner, copy_deployment, make_settings, wait_until
 
 WAIT = 30.0
