@@ -1,14 +1,10 @@
-"""`centre-bot doctor` against the fake Bot API server, a real index and stdlib HTTP servers posing as an LLM."""
+"""`centre-bot doctor` against the fake Bot API server, a real index and the fake LLM server (tests/support/fakellm.py)."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -23,6 +19,7 @@ from bot.ops.doctor import (
 from bot.settings import Settings
 from tests.support.corpus import ROOT
 from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotAPI
+from tests.support.fakellm import FakeLLMServer, Reply
 
 TOKEN = DEFAULT_TOKEN
 OTHER_TOKEN = "987654321:AAOtherTokenNobodyKnows_zyxwvutsrqpo"
@@ -280,50 +277,16 @@ def test_data_dir_that_is_a_file(fake, deployment, tmp_path):
 # ------------------------------------------------------------------------------------------------ LLM
 
 
-class _FakeLLM(BaseHTTPRequestHandler):
-    models: ClassVar[list[str]] = ["qwen2.5-7b"]
-    key = "sk-right-key-0123456789"
-
-    def _send(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        if self.headers.get("Authorization") != f"Bearer {self.key}":
-            return self._send(401, {"error": {"message": "Incorrect API key", "type": "invalid_request_error"}})
-        if self.path.rstrip("/") == "/v1/models":
-            return self._send(200, {"object": "list",
-                                    "data": [{"id": m, "object": "model", "owned_by": "me"} for m in self.models]})
-        return self._send(404, {"error": {"message": "not found"}})
-
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
-        if self.headers.get("Authorization") != f"Bearer {self.key}":
-            return self._send(401, {"error": {"message": "Incorrect API key", "type": "invalid_request_error"}})
-        if body.get("model") not in self.models:
-            return self._send(404, {"error": {"message": f"model {body.get('model')} not found"}})
-        return self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": f"{body['model']}-q4",
-                                "choices": [{"index": 0, "finish_reason": "stop",
-                                             "message": {"role": "assistant", "content": "ok"}}],
-                                "usage": {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}})
-
-    def log_message(self, *args):
-        pass
+LLM_KEY = "sk-right-key-0123456789"
 
 
 @pytest.fixture
 def llm():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeLLM)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+    # Answers as llama.cpp does: the model's file name (its quantisation) in the reply.
+    with FakeLLMServer(script=lambda body: Reply("ok", model=f"{body['model']}-q4", prompt_tokens=9,
+                                                 completion_tokens=1),
+                       api_key=LLM_KEY, models=("qwen2.5-7b",)) as server:
+        yield server.url
 
 
 def test_llm_endpoint_that_is_down(fake, deployment):
@@ -336,12 +299,12 @@ def test_llm_endpoint_that_is_down(fake, deployment):
 
 
 def test_llm_endpoint_that_answers(fake, deployment, llm):
-    env = good_env(fake, deployment, llm_base_url=llm, llm_model="qwen2.5-7b", llm_api_key=_FakeLLM.key)
+    env = good_env(fake, deployment, llm_base_url=llm, llm_model="qwen2.5-7b", llm_api_key=LLM_KEY)
     code, lines = doctor(env)
     assert code == 0, "\n".join(lines)
     ok = line(lines, "llm", "OK")
     assert "offers qwen2.5-7b" in ok and "answered by qwen2.5-7b-q4, 10 tokens" in ok
-    assert _FakeLLM.key not in "\n".join(lines)
+    assert LLM_KEY not in "\n".join(lines)
 
     code, lines = doctor({**env, "CENTRE_BOT_LLM_MODEL": "gpt-unknown"})
     assert "does not offer gpt-unknown" in line(lines, "llm", "FAIL")

@@ -1,23 +1,20 @@
 """Generative answers through an OpenAI-compatible endpoint, against a fake server (stdlib only).
 
-The real ``openai`` client in bot/qa/llm.py talks to a local ThreadingHTTPServer that serves
-``POST /v1/chat/completions``. Each test configures what the fake replies (text, HTTP 500, a delay past
-the client timeout) and inspects the requests it recorded. Anything but a good, cited answer in the
-asker's language must leave the extractive answer in place.
+The real ``openai`` client in bot/qa/llm.py talks to tests/support/fakellm.py's FakeLLMServer on
+127.0.0.1. Each test configures what the fake replies (text, HTTP 500, a delay past the client timeout, a
+body dripped a byte at a time) and inspects the requests it recorded. Anything but a good, cited answer in
+the asker's language must leave the extractive answer in place.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bot.messages import t
 from tests.support.corpus import copy_seed
+from tests.support.fakellm import FakeLLMServer, Reply
 
 RU_QUESTION = "Где будет создан региональный центр?"
 RU_GOOD = (
@@ -28,121 +25,10 @@ TIMEOUT = 0.5
 SLEEP = 2.0
 
 
-@dataclass
-class Behaviour:
-    reply: str = RU_GOOD
-    status: int = 200
-    sleep: float = 0.0
-    drip: bool = False  # send the answer one byte every 0.1 s (no single read ever times out)
-
-
-@dataclass
-class Recorded:
-    path: str
-    headers: dict[str, str]
-    body: dict
-
-
-@dataclass
-class FakeLLM:
-    url: str = ""
-    behaviour: Behaviour = field(default_factory=Behaviour)
-    requests: list[Recorded] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    stop: threading.Event = field(default_factory=threading.Event)
-
-    def reset(self, **kwargs) -> None:
-        # Wake any handler still sleeping from an earlier test, then start afresh.
-        self.stop.set()
-        with self.lock:
-            self.stop = threading.Event()
-            self.behaviour = Behaviour(**kwargs)
-            self.requests.clear()
-
-
-def _handler(fake: FakeLLM):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):  # keep the test output quiet
-            pass
-
-        def _send(self, status: int, payload: dict) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:  # the client gave up (timeout) and closed the connection
-                pass
-
-        def _drip(self, status: int, payload: dict) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                for i in range(len(data)):
-                    if fake.stop.wait(0.1):
-                        return
-                    self.wfile.write(data[i:i + 1])
-                    self.wfile.flush()
-            except OSError:
-                pass
-
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                body = {"_raw": raw.decode("utf-8", "replace")}
-            with fake.lock:
-                behaviour, stop = fake.behaviour, fake.stop
-                fake.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            if self.path.rstrip("/") != "/v1/chat/completions":
-                self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
-                return
-            if behaviour.sleep:
-                stop.wait(min(behaviour.sleep, 5.0))  # bounded, and interrupted on reset/shutdown
-            if behaviour.status != 200:
-                self._send(behaviour.status, {"error": {"message": "boom", "type": "server_error", "code": None}})
-                return
-            (self._drip if behaviour.drip else self._send)(200, {
-                "id": "chatcmpl-test",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body.get("model", "fake-model"),
-                "choices": [{
-                    "index": 0,
-                    "message": {"role": "assistant", "content": behaviour.reply},
-                    "finish_reason": "stop",
-                }],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-            })
-
-    return Handler
-
-
 @pytest.fixture(scope="module")
 def fake_llm():
-    fake = FakeLLM()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    server.block_on_close = False
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with FakeLLMServer(script=lambda body: Reply(RU_GOOD)) as fake:
         yield fake
-    finally:
-        fake.stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +40,7 @@ def llm_assistant(tmp_path_factory, seed, default_embedder, fake_llm):
     settings = Settings(
         knowledge_dir=base / "knowledge",
         data_dir=base / "data",
-        llm_base_url=f"{fake_llm.url}/v1",
+        llm_base_url=fake_llm.url,
         llm_model="fake-model",
         llm_api_key="sk-test",
         llm_timeout=TIMEOUT,
@@ -167,9 +53,9 @@ def llm_assistant(tmp_path_factory, seed, default_embedder, fake_llm):
 
 @pytest.fixture
 def llm(fake_llm):
-    fake_llm.reset()
+    fake_llm.reply(Reply(RU_GOOD))
     yield fake_llm
-    fake_llm.reset()
+    fake_llm.reply(Reply(RU_GOOD))
 
 
 def _extractive(assistant, question=RU_QUESTION):
@@ -193,7 +79,7 @@ def test_a_good_cited_answer_in_the_askers_language_is_used(llm_assistant, llm):
     assert answer.citations[0].url in answer.as_text()
 
     assert len(llm.requests) == 1
-    request = llm.requests[0]
+    request = llm.calls[0]
     assert request.path == "/v1/chat/completions"
     assert request.headers.get("authorization") == "Bearer sk-test"
     assert request.body["model"] == "fake-model"
@@ -234,7 +120,7 @@ def _assert_fallback(answer, extractive, note_words):
 )
 def test_a_rejected_llm_answer_falls_back_to_the_extractive_one(llm_assistant, llm, reply, note_words):
     extractive = _extractive(llm_assistant)
-    llm.reset(reply=reply)
+    llm.reply(Reply(reply))
 
     answer = llm_assistant.ask(RU_QUESTION)
 
@@ -244,7 +130,7 @@ def test_a_rejected_llm_answer_falls_back_to_the_extractive_one(llm_assistant, l
 
 def test_an_http_error_falls_back_to_the_extractive_answer(llm_assistant, llm):
     extractive = _extractive(llm_assistant)
-    llm.reset(status=500)
+    llm.reply(Reply(RU_GOOD, status=500))
 
     answer = llm_assistant.ask(RU_QUESTION)
 
@@ -254,7 +140,7 @@ def test_an_http_error_falls_back_to_the_extractive_answer(llm_assistant, llm):
 
 def test_a_slow_endpoint_times_out_and_falls_back(llm_assistant, llm):
     extractive = _extractive(llm_assistant)
-    llm.reset(sleep=SLEEP)
+    llm.reply(Reply(RU_GOOD, sleep=SLEEP))
 
     started = time.monotonic()
     answer = llm_assistant.ask(RU_QUESTION)
@@ -267,7 +153,7 @@ def test_a_slow_endpoint_times_out_and_falls_back(llm_assistant, llm):
 
 def test_an_endpoint_that_drips_is_given_up_on_at_the_total_deadline(llm_assistant, llm):
     extractive = _extractive(llm_assistant)
-    llm.reset(drip=True)
+    llm.reply(Reply(RU_GOOD, drip=True))
 
     started = time.monotonic()
     answer = llm_assistant.ask(RU_QUESTION)
@@ -275,12 +161,12 @@ def test_an_endpoint_that_drips_is_given_up_on_at_the_total_deadline(llm_assista
 
     _assert_fallback(answer, extractive, ["llm failed"])
     assert elapsed < TIMEOUT + 1.0, elapsed  # each byte came well within the per-read timeout
-    assert llm.requests[0].body["max_tokens"] > 0
+    assert llm.calls[0].body["max_tokens"] > 0
 
 
 def test_no_answer_is_the_bots_i_dont_know_even_when_a_passage_was_quoted(llm_assistant, llm):
     _extractive(llm_assistant)
-    llm.reset(reply="NO_ANSWER")
+    llm.reply(Reply("NO_ANSWER"))
 
     answer = llm_assistant.ask(RU_QUESTION)
 
@@ -291,11 +177,11 @@ def test_no_answer_is_the_bots_i_dont_know_even_when_a_passage_was_quoted(llm_as
 def test_an_unanswerable_question_is_still_put_to_the_llm_and_refused(llm_assistant, llm):
     question = "What's the weather in Almaty?"
     assert not llm_assistant.ask(question, use_llm=False).answered
-    llm.reset(reply="NO_ANSWER")
+    llm.reply(Reply("NO_ANSWER"))
 
     answer = llm_assistant.ask(question)
 
     assert not answer.answered
     assert answer.citations == []
     assert answer.answer == t("not_known", "en")
-    assert len(llm.requests) == 1 and "[1]" in llm.requests[0].body["messages"][-1]["content"]
+    assert len(llm.requests) == 1 and "[1]" in llm.calls[0].body["messages"][-1]["content"]

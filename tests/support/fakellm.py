@@ -2,9 +2,11 @@
 
 ``POST /v1/chat/completions`` answers with a ``Reply`` chosen by the test's ``script``: a function of the
 request body (so a test can answer the follow-up rewrite, the question's renditions and the answer
-differently), or one Reply for every call. A Reply is a text, an HTTP error status, a delay, or a streamed
-(SSE) text sent in pieces, as ``stream=True`` asks for. Every request is recorded. Waits are bounded and
-end early when the server is reset or stopped.
+differently), or one Reply for every call. A Reply is a text, an HTTP error status, a delay, a body dripped
+a byte at a time, or a streamed (SSE) text sent in pieces, as ``stream=True`` asks for. Every request is
+recorded (path, headers, body). With ``api_key`` set, a request without that key is refused (401); with
+``models`` set, ``GET /v1/models`` lists them and a request for another model is not found (404). Waits
+are bounded and end early when the server is reset or stopped.
 """
 
 from __future__ import annotations
@@ -25,10 +27,19 @@ class Reply:
     text: str = ""
     status: int = 200
     sleep: float = 0.0  # seconds before answering (bounded to 5)
+    drip: bool = False  # send the JSON body a byte every 0.1 s (no single read times out; bounded to 5 s)
     pieces: int = 4  # a streamed reply comes in this many pieces...
     gap: float = 0.0  # ...this many seconds apart
     prompt_tokens: int = 120
     completion_tokens: int = 30
+    model: str = MODEL_ANSWERING  # the model the reply says answered
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    headers: dict[str, str]  # names in lower case
+    body: dict[str, Any]
 
 
 def system_of(body: dict[str, Any]) -> str:
@@ -45,12 +56,19 @@ Script = Callable[[dict[str, Any]], Reply]
 @dataclass
 class FakeLLMServer:
     script: Script = field(default=lambda body: Reply("NO_ANSWER"))
-    requests: list[dict[str, Any]] = field(default_factory=list)
+    api_key: str = ""  # if set, only "Authorization: Bearer <api_key>" is let in
+    models: tuple[str, ...] = ()  # if set, what GET /v1/models lists and the only models answered
+    calls: list[Call] = field(default_factory=list)
     url: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """The bodies of the requests received, oldest first."""
+        return [call.body for call in self.calls]
 
     def reply(self, script: Script | Reply) -> None:
         """Answer from now on with ``script`` (one Reply for every call, or a function of the request)."""
@@ -58,7 +76,7 @@ class FakeLLMServer:
         with self._lock:
             self._stop = threading.Event()
             self.script = script if callable(script) else (lambda body: script)
-            self.requests.clear()
+            self.calls.clear()
 
     def start(self) -> FakeLLMServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -92,15 +110,37 @@ def _handler(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def _json(self, status: int, payload: dict[str, Any]) -> None:
+        def _json(self, status: int, payload: dict[str, Any], drip: threading.Event | None = None) -> None:
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if drip is None:
+                self.wfile.write(data)
+                return
+            for i in range(min(len(data), 50)):  # 5 s at most, then the connection is cut short
+                if drip.wait(0.1):
+                    break
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+            self.close_connection = True
 
-        def _stream(self, reply: Reply, model: str, stop: threading.Event) -> None:
+        def _error(self, status: int, message: str, kind: str) -> None:
+            self._json(status, {"error": {"message": message, "type": kind, "code": None}})
+
+        def _refused(self) -> bool:
+            if fake.api_key and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+                self._error(401, "Incorrect API key", "invalid_request_error")
+                return True
+            return False
+
+        def _record(self, body: dict[str, Any]) -> tuple[Script, threading.Event]:
+            with fake._lock:
+                fake.calls.append(Call(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                return fake.script, fake._stop
+
+        def _stream(self, reply: Reply, stop: threading.Event) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "close")
@@ -108,7 +148,7 @@ def _handler(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             size = max(1, -(-len(reply.text) // max(1, reply.pieces)))
             pieces = [reply.text[i:i + size] for i in range(0, len(reply.text), size)]
             base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-                    "model": model}
+                    "model": reply.model}
             events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece},
                                             "finish_reason": None}]} for piece in pieces]
             events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
@@ -122,31 +162,47 @@ def _handler(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.flush()
             self.close_connection = True
 
+        def do_GET(self) -> None:
+            self._record({})
+            try:
+                if self._refused():
+                    return
+                if fake.models and self.path.rstrip("/") == "/v1/models":
+                    self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "fake"}
+                                                                for m in fake.models]})
+                    return
+                self._error(404, f"no route {self.path}", "not_found")
+            except OSError:
+                pass
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
-            with fake._lock:
-                fake.requests.append(body)
-                script, stop = fake.script, fake._stop
+            script, stop = self._record(body)
             try:
+                if self._refused():
+                    return
                 if self.path.rstrip("/") != "/v1/chat/completions":
-                    self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                    self._error(404, f"no route {self.path}", "not_found")
+                    return
+                if fake.models and body.get("model") not in fake.models:
+                    self._error(404, f"model {body.get('model')} not found", "not_found")
                     return
                 reply = script(body)
                 if reply.sleep:
                     stop.wait(min(reply.sleep, 5.0))
                 if reply.status != 200:
-                    self._json(reply.status, {"error": {"message": "boom", "type": "server_error", "code": None}})
+                    self._error(reply.status, "boom", "server_error")
                 elif body.get("stream"):
-                    self._stream(reply, MODEL_ANSWERING, stop)
+                    self._stream(reply, stop)
                 else:
                     self._json(200, {
                         "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
-                        "model": MODEL_ANSWERING,
+                        "model": reply.model,
                         "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.text},
                                      "finish_reason": "stop"}],
                         "usage": _usage(reply),
-                    })
+                    }, drip=stop if reply.drip else None)
             except OSError:  # the client gave up (a timeout) and closed the connection
                 pass
 
