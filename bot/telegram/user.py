@@ -265,7 +265,10 @@ async def cmd_sources(update: Update, context: Context) -> None:
     lines = [f"<b>{h('sources_title', lang, count=len(grouped))}</b>"]
     for docs in sorted(grouped.values(), key=lambda ds: max(d.date for d in ds), reverse=True):
         shown = choose_rendition(docs, lang)
-        langs = ", ".join(language_name(d.lang) for d in sorted(docs, key=lambda d: d.lang))
+        langs = ", ".join(
+            language_name(d.lang) + (f" ({t('machine_translation', lang)})" if d.machine_translation else "")
+            for d in sorted(docs, key=lambda d: d.lang)
+        )
         details = " · ".join(p for p in (shown.date, langs) if p)
         lines.append(f"• {link(shown.url, shown.title)} — {esc(details)}")
     await reply(update, context, "\n".join(lines))

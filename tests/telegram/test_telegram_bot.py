@@ -318,6 +318,25 @@ def test_sources_lists_each_article_once_with_its_languages(deploy):
     assert links(message) == [URL]
 
 
+def test_sources_mark_a_machine_rendition(deploy):
+    d = deploy()
+    knowledge = d.root / "knowledge"
+    (knowledge / "hub-chair.md").write_text(
+        "---\nid: hub-chair\ntitle: \"Thailand chairs the ASEM LLL Hub\"\ndate: 2025-11-20\nlang: en\n---\n"
+        "Thailand took over the chairmanship of the ASEM LLL Hub from Ireland.\n", encoding="utf-8")
+    (knowledge / "machine-translations").mkdir()
+    (knowledge / "machine-translations" / "hub-chair.ru-mt.md").write_text(
+        "---\nid: hub-chair.ru-mt\ntitle: \"Таиланд председательствует в ASEM LLL Hub\"\ndate: 2025-11-20\nlang: ru\n"
+        "translation_of: hub-chair\nmachine_translation: true\n---\n"
+        "Таиланд принял председательство в ASEM LLL Hub от Ирландии.\n", encoding="utf-8")
+    d.assistant.reindex()
+    with d.bot():
+        d.fake.push_message(USER, "/sources", language_code="ru")
+        text = wait_text(d.fake, USER, "Статьи, которые я знаю")
+    assert "Статьи, которые я знаю (2):" in text
+    assert "Таиланд председательствует в ASEM LLL Hub — 2025-11-20 · English, русский (машинный перевод)" in text
+
+
 def test_feedback_is_stored_and_every_button_press_is_answered(deploy):
     d = deploy()
     fake = d.fake
