@@ -44,6 +44,11 @@ class Citation:
     score: float
     machine: bool = False  # quoted from a machine rendition
 
+    @classmethod
+    def of(cls, n: int, doc: Document, quote: str, score: float) -> Citation:
+        return cls(n, doc.id, doc.title, doc.source, doc.date, doc.url, doc.lang, quote, round(score, 4),
+                   doc.machine_translation)
+
 
 @dataclass
 class Usage:
@@ -237,8 +242,7 @@ def compose(
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
     floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
-    expected = expected_evidence(question)
-    evidence = expected[1] if expected else None
+    kind, evidence = expected_evidence(question) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)
@@ -254,7 +258,7 @@ def compose(
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
             # Only a sentence in the question's language can be checked word by word.
-            if expected is not None and expected[0] == "person" and doc.lang == lang:
+            if kind == "person" and doc.lang == lang:
                 scored = [s for s in scored if names_the_subject(question, s.sentence.text, doc.title)]
         if not scored:
             continue
@@ -274,10 +278,7 @@ def compose(
     citations, parts = [], []
     for n, (doc, sentences) in enumerate(picked, 1):
         quote = " ".join(strip_dateline(s.sentence.text) for s in sentences)
-        citations.append(
-            Citation(n, doc.id, doc.title, doc.source, doc.date, doc.url, doc.lang, quote,
-                     round(max(s.dense for s in sentences), 4), bool(doc.machine_translation))
-        )
+        citations.append(Citation.of(n, doc, quote, max(s.dense for s in sentences)))
         text = " ".join(f"{strip_dateline(s.sentence.text)} [{n}]" for s in sentences)
         if doc.lang != lang:
             text = f"{t('only_in', lang, language=LANGUAGE_IN[lang][doc.lang])}\n{text}"

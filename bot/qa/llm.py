@@ -28,6 +28,7 @@ from bot.settings import Settings
 from index.language import detect_language
 from index.search import FamilyHit, Passage
 from index.snapshot import Snapshot
+from index.text import error_text
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -210,7 +211,7 @@ class LLMAnswerer:
             text = self.complete(messages, usage, timeout=self.timeout, max_tokens=MAX_TOKENS, on_delta=on_delta)
         except Exception as exc:  # noqa: BLE001 - any failure falls back to the extractive answer
             log.warning("LLM endpoint failed, answering extractively: %s", exc)
-            return replace(extractive, note=f"llm failed: {type(exc).__name__}: {exc}"[:200], usage=usage)
+            return replace(extractive, note=f"llm failed: {error_text(exc, 188, kind=True)}", usage=usage)
         cited = [int(n) for n in _CITATION.findall(text)]
         valid = {g.n for g in given}
         if NO_ANSWER in text or (not cited and _DOES_NOT_TELL.search(text)):
@@ -245,9 +246,7 @@ def _renumber(text: str, cited: list[int], given: list[Given]) -> tuple[str, lis
         doc = passage.doc
         if doc.id not in number:
             number[doc.id] = len(number) + 1
-            citations.append(Citation(number[doc.id], doc.id, doc.title, doc.source, doc.date, doc.url, doc.lang,
-                                      passage.chunk.text[:300], round(passage.dense, 4),
-                                      bool(doc.machine_translation)))
+            citations.append(Citation.of(number[doc.id], doc, passage.chunk.text[:300], passage.dense))
     renumbered = _CITATION.sub(lambda m: f"[{number[by_n[int(m.group(1))].doc.id]}]", text)
     # "[1][1]" after two passages of one article became one source.
     return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", renumbered), citations
