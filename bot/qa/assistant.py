@@ -33,6 +33,7 @@ from index.snapshot import (
     index_root,
     is_disk_full,
 )
+from index.text import error_text
 
 NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty
 NO_WORDS = "no words in the question"
@@ -117,7 +118,7 @@ class Assistant:
             return sync_renditions(self.knowledge_dir, Translator(self._llm), self.settings.llm_translate_max_chars,
                                    progress)
         except Exception as exc:
-            log.warning(kv(event="machine_renditions_failed", error=str(exc)[:300]), exc_info=exc)
+            log.warning(kv(event="machine_renditions_failed", error=error_text(exc, 300)), exc_info=exc)
             return Outcome()
 
     def ensure_index(self, progress: Progress | None = None) -> ReindexReport | None:
@@ -220,15 +221,16 @@ class Assistant:
         text = _as_sentence(text)
         standalone = text
         llm = self._llm if use_llm else None
-        usage = Usage() if llm is not None else None
+        usage = Usage()
         rewritten = None
         if conversation is not None:
             history = self.conversations.history(conversation) if llm is not None else []
-            if llm is not None and usage is not None and history:
+            if llm is not None and history:
                 rewritten = llm.standalone(history, text, usage)
             text = rewritten or self.conversations.in_context(conversation, text)
-        renditions = (llm.renditions(text, detected.lang, usage)
-                      if llm is not None and usage is not None and self.settings.llm_cross_language else {})
+        renditions: dict[str, str] = {}
+        if llm is not None and self.settings.llm_cross_language:
+            renditions = llm.renditions(text, detected.lang, usage)
         t0 = time.perf_counter()
         queries = [(text, detected.lang), *((q, lang_) for lang_, q in renditions.items())]
         vectors = self.embedder.embed_queries([q for q, _ in queries])
@@ -242,7 +244,7 @@ class Assistant:
         t2 = time.perf_counter()
         answer = compose(snapshot, text, language, vector, hits, self.compose_config)
         answer.question = question
-        if llm is not None and usage is not None and hits:
+        if llm is not None and hits:
             answer = llm.answer(text, language, snapshot, hits, answer, usage, on_delta)
         if conversation is not None and answer.answered and (text == standalone or rewritten):
             self.conversations.remember(conversation, text)
