@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -91,11 +91,8 @@ class StreamedReply:
 
     async def _show(self, draft: str) -> None:
         if self.message is None:
-            self.message = await self.bot.send_message(
-                self.chat_id, draft, parse_mode=ParseMode.HTML, message_thread_id=self.thread_id,
-                link_preview_options=NO_PREVIEW,
-                reply_parameters=ReplyParameters(self.reply_to, allow_sending_without_reply=True)
-                if self.reply_to is not None else None)
+            sent = await send_html(self.bot, self.chat_id, draft, reply_to=self.reply_to, thread_id=self.thread_id)
+            self.message = sent[0]
         else:
             await self.bot.edit_message_text(draft, chat_id=self.chat_id, message_id=self.message.message_id,
                                              parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
