@@ -166,22 +166,24 @@ def reindex(
         fresh = [d for d in scan.documents if reusable is None or not _same_rows(reusable, d)]
         sentences, chunks = _split(fresh, config, progress)
         sentence_texts = [s.text for d in fresh for s in sentences[d.id]]
-        texts = [c.embed_text for c in chunks] + sentence_texts
+        texts = [c.embed_text for c in chunks] + sentence_texts + [d.title for d in fresh]
         if reusable is None:
             texts += background_sentences()
         vectors, report.embedded = _vectors(data_dir, embedder, texts, progress)
         chunk_vectors, rest = vectors[: len(chunks)], vectors[len(chunks) :]
-        sentence_vectors = rest[: len(sentence_texts)]
+        sentence_vectors, rest = rest[: len(sentence_texts)], rest[len(sentence_texts) :]
+        title_vectors, rest = rest[: len(fresh)], rest[len(fresh) :]
         if reusable is None:
             background_langs = background_languages()
             queries, _ = _vectors(data_dir, embedder, list(background_sentences()), None, kind=QUERY)
-            means = language_means(queries, rest[len(sentence_texts) :], list(background_langs))
-            background_vectors = neutralize(rest[len(sentence_texts) :], background_langs, means)
+            means = language_means(queries, rest, list(background_langs))
+            background_vectors = neutralize(rest, background_langs, means)
         else:  # kept rows are already neutral, with the same means (they depend on the model and background)
             means, background_vectors = reusable.language_means, reusable.background_vectors
         lang_of = {d.id: d.lang for d in fresh}
         chunk_vectors = neutralize(chunk_vectors, [lang_of[c.doc_id] for c in chunks], means)
         sentence_vectors = neutralize(sentence_vectors, [d.lang for d in fresh for _ in sentences[d.id]], means)
+        title_vectors = neutralize(title_vectors, [d.lang for d in fresh], means)
         generation = new_generation_name(datetime.now(UTC))
         manifest = Manifest(
             generation=generation,
@@ -195,7 +197,7 @@ def reindex(
         )
         if progress:
             progress("writing", 0, 1)
-        new = NewRows(fresh, sentences, chunks, chunk_vectors, sentence_vectors)
+        new = NewRows(fresh, sentences, chunks, chunk_vectors, sentence_vectors, title_vectors)
         write_generation(data_dir, manifest, scan.files, list(new_hashes), new, reusable, background_vectors, means)
         report.chunks = manifest.chunks
         report.generation = generation

@@ -1,7 +1,7 @@
 """Knowledge files -> validated documents.
 
 A knowledge folder holds Markdown files with YAML front matter (id, title, date, lang, source, url,
-optional translation_of; machine_translation and source_hash on a rendition the bot had a model make) and
+optional translation_of and home; machine_translation and source_hash on a rendition the bot had a model make) and
 plain .txt files (first line = title, optionally "date YYYY-MM-DD <title>" as in the Kazinform seeds).
 Bad files are reported, never fatal: the rest is still indexed.
 """
@@ -44,6 +44,7 @@ class Document:
     content_hash: str = ""
     machine_translation: bool = False
     source_hash: str = ""  # a machine rendition's: the content hash of the original it was made from
+    home: bool = False  # about the bot's own subject (the centre): what a question naming nothing else is about
 
     @property
     def family(self) -> str:
@@ -185,6 +186,7 @@ def parse_document(path: Path, data: bytes) -> Document:
         content_hash=file_hash(data),
         machine_translation=_flag(meta.get("machine_translation"), "machine_translation"),
         source_hash=str(meta.get("source_hash") or "").strip(),
+        home=_flag(meta.get("home"), "home"),
     )
 
 

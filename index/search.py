@@ -152,6 +152,12 @@ def rendition(snapshot: Snapshot, hit: FamilyHit, lang: str) -> Document:
     return choose_rendition(family, lang, fallback=hit.best.doc)
 
 
+def title_closeness(snapshot: Snapshot, family: str, query_vector: np.ndarray, lang: str) -> float:
+    """How close the question is to the title of the family's article in ``lang`` (else its original)."""
+    doc = choose_rendition([snapshot.documents[d] for d in snapshot.renditions[family].values()], lang)
+    return float(snapshot.title_vectors[doc.id] @ query_vector)
+
+
 def best_sentences(
     snapshot: Snapshot, doc_id: str, query_vector: np.ndarray, query_text: str = "", lexical_weight: float = 0.0
 ) -> list[ScoredSentence]:

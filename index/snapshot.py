@@ -7,7 +7,7 @@
         documents.json               the documents in order, and where each one's rows are
         segments/<name>/             the rows of the documents one build wrote, never changed afterwards:
             texts.db                 documents, chunks, sentences (SQLite; rows keyed by position)
-            chunks.npy sentences.npy their vectors
+            chunks.npy sentences.npy titles.npy   their vectors (titles: one per document)
             tokens.npy token_offsets.npy vocab.json   their chunks' BM25 tokens
         bm25/                        BM25 over all chunks (bm25s)
         background.npy, language_means.npy, kk_lexicon.json, kk_words.json
@@ -47,7 +47,7 @@ from index.lexical import LexicalIndex
 from index.neutral import LANGS, QUERY, neutralize
 from index.tokens import TokenArrays, build_lexical, gather
 
-FORMAT = 6
+FORMAT = 7
 CURRENT = "CURRENT"
 MAX_SEGMENTS = 8
 MAX_DEAD_SHARE = 0.3  # merge the segments once this share of their rows belongs to no live document
@@ -136,6 +136,7 @@ class NewRows:
     chunks: list[Chunk]  # grouped by document, in the order of ``documents``
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
+    title_vectors: np.ndarray  # one per document, in the order of ``documents``
 
 
 def index_root(data_dir: Path) -> Path:
@@ -264,9 +265,11 @@ class Place:
     chunks: int
     sentence: int
     sentences: int
+    title: int  # the row of its title's vector
     family: str
     lang: str
     machine: bool  # a machine rendition: never the family's article in its language while a person's is
+    home: bool  # about the bot's own subject
 
 
 def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
@@ -290,14 +293,15 @@ def _write_segment(folder: Path, new: NewRows) -> dict[str, Place]:
     db.close()
     np.save(folder / "chunks.npy", np.asarray(new.chunk_vectors, dtype=np.float32))
     np.save(folder / "sentences.npy", np.asarray(new.sentence_vectors, dtype=np.float32))
+    np.save(folder / "titles.npy", np.asarray(new.title_vectors, dtype=np.float32))
     TokenArrays.from_texts([c.text for c in new.chunks]).save(folder)
 
     chunk_counts = Counter(c.doc_id for c in new.chunks)
     layout, chunk, sentence = {}, 0, 0
-    for d in new.documents:
+    for title, d in enumerate(new.documents):
         n_chunks, n_sentences = chunk_counts[d.id], len(new.sentences[d.id])
-        layout[d.id] = Place(folder.name, chunk, n_chunks, sentence, n_sentences, d.family, d.lang,
-                          d.machine_translation)
+        layout[d.id] = Place(folder.name, chunk, n_chunks, sentence, n_sentences, title, d.family, d.lang,
+                          d.machine_translation, d.home)
         chunk, sentence = chunk + n_chunks, sentence + n_sentences
     return layout
 
@@ -322,7 +326,7 @@ def _with_rows_of(new: NewRows, base: Snapshot, kept: list[str]) -> NewRows:
     if not kept:
         return new
     documents, sentences, chunks = list(new.documents), dict(new.sentences), list(new.chunks)
-    chunk_vectors, sentence_vectors = [new.chunk_vectors], [new.sentence_vectors]
+    chunk_vectors, sentence_vectors, title_vectors = [new.chunk_vectors], [new.sentence_vectors], [new.title_vectors]
     for doc_id in kept:
         place = base.layout[doc_id]
         segment = base.segments[base.segment_index[place.segment]]
@@ -335,7 +339,8 @@ def _with_rows_of(new: NewRows, base: Snapshot, kept: list[str]) -> NewRows:
             (place.chunk, place.chunk + place.chunks)))
         chunk_vectors.append(segment.vectors("chunks")[place.chunk : place.chunk + place.chunks])
         sentence_vectors.append(segment.vectors("sentences")[place.sentence : place.sentence + place.sentences])
-    return NewRows(documents, sentences, chunks, np.concatenate(chunk_vectors), np.concatenate(sentence_vectors))
+        title_vectors.append(segment.vectors("titles")[place.title : place.title + 1])
+    return NewRows(documents, sentences, chunks, *map(np.concatenate, (chunk_vectors, sentence_vectors, title_vectors)))
 
 
 def _kk_words(base: Snapshot | None, new: NewRows, kept: list[str]) -> Counter[str]:
@@ -439,7 +444,7 @@ class _Segment:
             return self.db.execute(sql, args).fetchall()
 
     def vectors(self, table: str) -> np.ndarray:
-        """All rows' vectors of ``table`` (chunks or sentences), memory-mapped (once: merges ask per document)."""
+        """All rows' vectors of ``table`` (chunks, sentences, titles), memory-mapped once (merges ask per document)."""
         if table not in self._vectors:
             self._vectors[table] = np.load(self.folder / f"{table}.npy", mmap_mode="r")
         return self._vectors[table]
@@ -556,6 +561,7 @@ class Snapshot:
         self.sentence_rows: dict[str, range] = {}
         self.chunk_rows: dict[str, range] = {}
         self.renditions: dict[str, dict[str, str]] = {}
+        self.home_families = {place.family for place in self.layout.values() if place.home}
         starts = zip(self.layout.items(), rows.chunk_start.tolist(), rows.sentence_start.tolist(), strict=True)
         for (doc_id, place), c0, s0 in starts:
             self.chunk_rows[doc_id] = range(c0, c0 + place.chunks)
@@ -595,6 +601,11 @@ class Snapshot:
     def lexical(self) -> LexicalIndex:
         return self._search_parts()[2]
 
+    @property
+    def title_vectors(self) -> dict[str, np.ndarray]:
+        """Each document's title, embedded as a passage in the language-neutral space."""
+        return self._search_parts()[3]
+
     def _search_parts(self) -> tuple:
         with self._load_lock:
             if self._loaded is None:
@@ -614,7 +625,9 @@ class Snapshot:
         if len(chunk_vectors):
             flat.add(chunk_vectors)
         lexical = LexicalIndex.load(self.folder / "bm25", len(rows.chunk_key))
-        return flat, sentence_vectors, lexical
+        titles = {doc_id: self.segments[self.segment_index[place.segment]].vectors("titles")[place.title]
+                  for doc_id, place in self.layout.items()}
+        return flat, sentence_vectors, lexical, titles
 
     @property
     def files(self) -> dict[str, FileRecord]:

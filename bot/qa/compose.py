@@ -17,7 +17,7 @@ import numpy as np
 from bot.messages import LANGUAGE_IN, t
 from index.documents import Document
 from index.lexical import tokenize
-from index.search import FamilyHit, best_sentences, rendition
+from index.search import FamilyHit, best_sentences, rendition, title_closeness
 from index.snapshot import Snapshot
 from index.text import one_line
 
@@ -228,6 +228,7 @@ class ComposeConfig:
     sentence_margin: float = 0.03  # a further sentence must score this close to the best one
     source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
     sentence_lexical_weight: float = 0.3  # share of the question's words a quoted sentence contains
+    home_margin: float = 0.0  # how much closer to another article's title than to home's a detail question must be
 
 
 def compose(
@@ -244,6 +245,11 @@ def compose(
     floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
     kind, evidence = expected_evidence(question) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
+    home = snapshot.home_families if evidence is not None else set()
+    # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
+    # have" is not answered by another centre's 1,100 apprentices. Another article may give the detail only
+    # to a question closer to its title than to the home article's.
+    home_closeness = max((title_closeness(snapshot, f, query_vector, lang) for f in home), default=0.0)
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)
         scored = best_sentences(snapshot, doc.id, query_vector, question, config.sentence_lexical_weight)
@@ -255,6 +261,10 @@ def compose(
         if evidence is not None:
             # A less relevant article that happens to hold a price or a director is about something else.
             if closest < leader - config.source_margin:
+                continue
+            if home and hit.family not in home and (
+                title_closeness(snapshot, hit.family, query_vector, lang) < home_closeness + config.home_margin
+            ):
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
             # Only a sentence in the question's language can be checked word by word.

@@ -38,6 +38,8 @@ def _contents(assistant: Assistant) -> dict:
         "sentences": {d: [snapshot.sentences[r].text for r in rows] for d, rows in snapshot.sentence_rows.items()},
         "documents": {d.id: d for d in snapshot.documents.values()},
         "lexicon": snapshot.kk_lexicon,
+        "titles": {d: np.round(v, 4).tolist() for d, v in snapshot.title_vectors.items()},
+        "home": snapshot.home_families,
     }
 
 

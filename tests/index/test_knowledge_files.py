@@ -35,6 +35,7 @@ def test_bad_files_are_skipped_with_a_message_naming_file_and_problem(tmp_path):
     write(tmp_path, "binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     write(tmp_path, "huge.txt", "Title\n" + "word " * 500_000)
     write(tmp_path, "latin1.txt", "Title\nCaf\xe9".encode("latin-1"))
+    write(tmp_path, "odd-flag.md", GOOD.replace("good-one", "x3").replace("lang: en", "lang: en\nhome: maybe"))
     scan = scan_knowledge(tmp_path)
     assert [d.id for d in scan.documents] == ["good-one"]
     problems = {Path(p.path).name: p.reason for p in scan.problems}
@@ -44,6 +45,7 @@ def test_bad_files_are_skipped_with_a_message_naming_file_and_problem(tmp_path):
     assert "binary" in problems["binary.txt"]
     assert "too large" in problems["huge.txt"]
     assert "not UTF-8" in problems["latin1.txt"]
+    assert "home 'maybe' is not true or false" in problems["odd-flag.md"]
 
 
 def test_plain_text_first_line_is_the_title_and_language_is_detected(tmp_path):
@@ -75,6 +77,7 @@ def test_the_shipped_knowledge_is_the_seed_in_three_languages():
     assert set(by_lang) == {"kk", "ru", "en"}
     assert by_lang["ru"].family == by_lang["en"].family == by_lang["kk"].id
     assert by_lang["kk"].source == "Kazinform" and by_lang["kk"].date == "2025-11-19"
+    assert by_lang["kk"].home  # the article about the centre itself
     assert "Л.Н.Гумилев атындағы Еуразия ұлттық университеті" in by_lang["kk"].body
 
 

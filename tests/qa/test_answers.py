@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 CENTRE = "central-asia-centre"
@@ -133,3 +135,25 @@ def test_the_first_quoted_sentence_answers_the_question(corpus_assistant):
     answer = corpus_assistant.ask("Кому Ирландия передала председательство?")
     first = answer.answer.split("[1]")[0]
     assert "Таиланд" in first, answer.answer
+
+
+def test_a_detail_question_that_names_nothing_else_is_about_the_centre_not_another_centre(eval_assistant, tmp_path):
+    """The centre's article is in Kazakh only; distractors hold other centres' staff and students."""
+    from bot.qa.assistant import Assistant
+    from bot.settings import Settings
+
+    assistant, _ = eval_assistant("tuning-kk-only")
+    questions = ["Сколько человек будет работать в центре?", "How many people will work at the centre?"]
+    assert [assistant.ask(q).answered for q in questions] == [False, False]
+    named = assistant.ask("How many apprentices will the DCU apprenticeship centre support?")
+    assert named.answered and named.citations[0].doc_id == "dcu-apprenticeship-centre"
+
+    # The same knowledge without `home: true` quotes DCU's 1,100 apprentices: the flag is what refuses.
+    knowledge, data = tmp_path / "knowledge", tmp_path / "data"
+    shutil.copytree(assistant.knowledge_dir, knowledge)
+    shutil.copytree(assistant.data_dir, data)
+    centre = knowledge / "central-asia-centre.kk.md"
+    centre.write_text(centre.read_text(encoding="utf-8").replace("home: true\n", ""), encoding="utf-8")
+    unmarked = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=assistant.embedder)
+    unmarked.reindex()
+    assert [unmarked.ask(q).answered for q in questions] == [True, True]
