@@ -204,20 +204,25 @@ def expected_evidence(question: str) -> tuple[str, re.Pattern] | None:
     return ("count", _NUMBER) if _ASKS_NUMBER.search(question) else None
 
 
-# The words of "who heads X?" that are not X.
-_ROLE_WORDS = frozenset(tokenize(
-    "who whom will is the direct director head heads lead leads run runs manage manages rector "
-    "кто кого будет является директор директором руководит руководитель возглавит возглавляет ректор "
-    "кім ким кімді болады болмақ басқарады басшысы басшы жетекшісі жетекші директоры ректоры"
-))
+# A role held at a named body: "acting director of the National Centre for Higher Education", "директора
+# Национального центра", "Ұлттық ... орталығы директорының". Such a sentence says who heads that body.
+_ROLE_AT_BODY = re.compile(
+    r"\b(?:director|head|rector|chair|chairman|president|dean)\s+of\s+(?:the\s+)?(?P<en>[A-Z][\w'-]*(?:\s+[\w'-]+){0,4})"
+    r"|\b(?:директор|руководител|ректор|начальник|заведующ|председател|декан)\w*\s+(?P<ru>[А-ЯЁ][\w-]*(?:\s+[\w-]+){0,4})"
+    r"|(?<!^)(?P<kk>[А-ЯЁӘҒҚҢӨҰҮҺІ][\w-]*(?:\s+[\w-]+){0,5})\s+(?:директоры|басшысы|ректоры|жетекшісі|меңгерушісі|"
+    r"төрағасы)\w*"
+)
 
 
-def names_the_subject(question: str, sentence: str, title: str) -> bool:
-    """Whether a sentence naming a director is about the body the question asks about: most of the
-    question's other words are in it or in its article's title. "Acting director of the National Centre"
-    does not say who heads the new centre at ENU."""
-    subject = set(tokenize(question)) - _ROLE_WORDS
-    return not subject or len(subject & set(tokenize(f"{title} {sentence}"))) * 2 > len(subject)
+def heads_another_body(question: str, sentence: str) -> bool:
+    """Whether the sentence's director heads a body it names that the question does not: the acting director
+    of the National Centre for Higher Education does not say who will lead the new regional centre."""
+    asked = set(tokenize(question))
+    for match in _ROLE_AT_BODY.finditer(sentence):
+        body = set(tokenize(next(group for group in match.groups() if group)))
+        if body and len(body & asked) * 2 <= len(body):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -267,9 +272,8 @@ def compose(
             ):
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
-            # Only a sentence in the question's language can be checked word by word.
-            if kind == "person" and doc.lang == lang:
-                scored = [s for s in scored if names_the_subject(question, s.sentence.text, doc.title)]
+            if kind == "person":
+                scored = [s for s in scored if not heads_another_body(question, s.sentence.text)]
         if not scored:
             continue
         top = max(s.dense for s in scored)
