@@ -139,6 +139,16 @@ _MONTHS = (
     "январ|феврал|март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр|"
     "қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
 )
+_LANGUAGES_EN = "english|kazakh|russian|chinese|german|french|turkish|korean|japanese|arabic|spanish|uzbek|kyrgyz|thai"
+_LANGUAGES_RU = ("английск|казахск|русск|китайск|немецк|французск|турецк|корейск|японск|арабск|испанск|узбекск|"
+                 "киргизск|кыргызск|тайск")
+_LANGUAGES_KK = "ағылшын|қазақ|орыс|қытай|неміс|француз|түрік|корей|жапон|араб|испан|өзбек|қырғыз|тай"
+_YEAR = r"(?:1[89]|20)\d\d"
+_NUMBER_WORDS = (
+    "бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|жиырма|отыз|қырық|елу|алпыс|жетпіс|сексен|тоқсан|жүз|мың|один|одна|"
+    "два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\\b|тысяч|one|two|three|four|five|six|seven|eight|nine|"
+    "ten|twelve|twenty|hundred|thousand|dozen"
+)
 # What a question asks for, and what a sentence must contain to answer it. Embeddings rank "the centre's
 # phone number" close to any sentence about the centre; a sentence without digits cannot be the answer.
 # Cues match at the start of a word only: Kazakh words hide them otherwise ("дақыл" holds "ақы", "құлақшаға"
@@ -156,12 +166,14 @@ EXPECTED_ANSWER = {
                    r"billion)|[$€₸]\s?\d", re.I),
     ),
     "person": (
-        re.compile(r"\b(who|whom)\b.*\b(direct|director|head|heads|lead|leads|run|runs|manage|manages|rector)\b|"
-                   r"\b(кто|кого)\b.*\b(директор|руковод|возглав|ректор|заведу|начальник)|"
-                   r"\b(кім|ким|кімді|кимди)\b.*\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш)|"
-                   r"\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш)\w*\s+(кім|ким)\b", re.I),
-        re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|"
-                   r"директор|руковод|возглав|ректор|заведу|начальник|басқар|басшы|жетекш|меңгеруш)", re.I),
+        re.compile(r"\b(who|whom)\b.*\b(direct|director|head|heads|lead|leads|run|runs|manage|manages|rector|"
+                   r"in charge|responsible)\b|"
+                   r"\b(кто|кого)\b.*\b(директор|руковод|возглав|ректор|заведу|начальник|отвеча|ответствен)|"
+                   r"\b(кім|ким|кімді|кимди)\b.*\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш|жауапт)|"
+                   r"\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш|жауапт)\w*\s+(кім|ким)\b", re.I),
+        re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|in charge|responsible for|"
+                   r"директор|руковод|возглав|ректор|заведу|начальник|отвечает за|ответственн|басқар|басшы|жетекш|"
+                   r"меңгеруш|жауапты)", re.I),
     ),
     "procedure": (
         re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission)|"
@@ -169,6 +181,27 @@ EXPECTED_ANSWER = {
                    r"кабылдау|оқуға түсу|окуга тусу)", re.I),
         re.compile(r"\b(enrol|enroll|regist|appl|admission|deadline|portal|форм|регистрац|заявк|прием|приём|"
                    r"подать|тіркел|өтінім|қабылдау|портал)", re.I),
+    ),
+    "language": (
+        re.compile(r"\b(what|which) language|\bin what language|\b(на каком языке|на каких языках|қай тілде|"
+                   r"қандай тілде|кай тилде)", re.I),
+        re.compile(rf"\b(in|on) ({_LANGUAGES_EN})\b|\b({_LANGUAGES_EN})[- ](language|taught|speaking)\b|"
+                   rf"\blanguages? (is |are |— |: )?({_LANGUAGES_EN})\b|\b(на|по-)\s?({_LANGUAGES_RU})|"
+                   rf"\b({_LANGUAGES_RU})\w*\s+язык|\bязык\w*\s*[—–:-]?\s*({_LANGUAGES_RU})|\b({_LANGUAGES_KK})\s+тіл|"
+                   rf"\b({_LANGUAGES_KK})(ша|ше)\b", re.I),
+    ),
+    # "How long" is a number of hours, days, weeks...; "2004 жылы" dates, it does not last.
+    "duration": (
+        re.compile(r"\bhow long\b|\bhow many (hours|days|weeks|months|years)\b|\b(сколько (длит|продолж|час|дн|недел|"
+                   r"месяц|лет)|продолжительн|длительн|длятся|длится|қанша уақыт|канша уакыт|неше (сағат|күн|апта|ай|"
+                   r"жыл)|қанша (сағат|күн|апта|ай|жыл)|созыла)", re.I),
+        re.compile(rf"(?<![\w/–-])(?!{_YEAR}\b)(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*-\s*|\s+)(hours?|days?|weeks?|"
+                   r"months?|years?|semesters?|сағат|күн|апта|ай\b|айлық|жыл|час|дн|день|недел|месяц|семестр|лет|год)",
+                   re.I),
+    ),
+    "month": (
+        re.compile(r"\b(which|what) month|\b(в каком месяце|в какой месяц|қай айда|кай айда)", re.I),
+        re.compile(_MONTHS, re.I),
     ),
     # "On what day" is not answered by a year or a month alone ("when exactly" is: "in 2004").
     "date": (
@@ -187,12 +220,9 @@ EXPECTED_ANSWER = {
 # "How many ...?" is answered by a sentence with a number ("SOM1" or "COVID-19" are names, not counts).
 _ASKS_NUMBER = re.compile(r"\bhow (many|much)\b|\b(сколько|неше|қанша|канша)\b", re.I)
 # A year ("in 2004", "2025 жылы", "2025/2026") dates something; it does not count it.
-_YEAR = r"(?:1[89]|20)\d\d"
 _NUMBER = re.compile(
     rf"(?<![\w/–-])(?!(?<=in ){_YEAR}\b|(?<=since ){_YEAR}\b|(?<=в ){_YEAR}\b|(?<=с ){_YEAR}\b|"
-    rf"{_YEAR}(?:\s*(?:жыл|год|г\.|year)|\s*[/–-]\s*\d))\d+(?:[.,]\d+)?(?![\w/–-])|\b(бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|жиырма|отыз|қырық|елу|"
-    r"алпыс|жетпіс|сексен|тоқсан|жүз|мың|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\b|"
-    r"тысяч|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand|dozen)", re.I
+    rf"{_YEAR}(?:\s*(?:жыл|год|г\.|year)|\s*[/–-]\s*\d))\d+(?:[.,]\d+)?(?![\w/–-])|\b({_NUMBER_WORDS})", re.I
 )
 
 
