@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
-from index.documents import Document
+from index.documents import Document, choose_rendition
 from index.lexical import tokenize
 from index.search import FamilyHit, best_sentences, rendition, title_closeness
 from index.snapshot import Snapshot
@@ -255,6 +255,16 @@ def heads_another_body(question: str, sentence: str) -> bool:
     return False
 
 
+def home_subject(snapshot: Snapshot, family: str, question: str, query_vector: np.ndarray, lang: str,
+                 config: ComposeConfig) -> float:
+    """How much the question is about a home article: closeness to its title, plus the share of the question's
+    words in that title ("орталықтың алғашқы курсы" names the centre, whatever the small model says)."""
+    title = choose_rendition([snapshot.documents[d] for d in snapshot.renditions[family].values()], lang).title
+    asked = set(tokenize(question))
+    shared = len(asked & set(tokenize(title))) / len(asked) if asked else 0.0
+    return title_closeness(snapshot, family, query_vector, lang) + config.home_title_words * shared
+
+
 @dataclass(frozen=True)
 class ComposeConfig:
     min_relevance: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_RELEVANCE))
@@ -264,6 +274,7 @@ class ComposeConfig:
     source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
     sentence_lexical_weight: float = 0.3  # share of the question's words a quoted sentence contains
     home_margin: float = 0.0  # how much closer to another article's title than to home's a detail question must be
+    home_title_words: float = 0.2  # weight of the question's words found in the home article's title
 
 
 def compose(
@@ -284,7 +295,7 @@ def compose(
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
     # have" is not answered by another centre's 1,100 apprentices. Another article may give the detail only
     # to a question closer to its title than to the home article's.
-    home_closeness = max((title_closeness(snapshot, f, query_vector, lang) for f in home), default=0.0)
+    home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)
         scored = best_sentences(snapshot, doc.id, query_vector, question, config.sentence_lexical_weight)
