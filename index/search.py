@@ -1,13 +1,18 @@
-"""Hybrid search over a snapshot: ranked lists of articles fused by reciprocal rank fusion.
+"""Hybrid search over a snapshot: ranked lists of articles fused by a weighted sum of their scores.
 
 Three lists, each taken from the top of its index only (the cost stays flat as the knowledge grows):
 dense chunks (FAISS), lexical chunks (BM25) and, for the articles those two found, the best single
 sentence. Results are grouped by article family (an article and its renditions), so the Kazakh original
 and its Russian rendition never compete for the same slot; the caller picks the rendition to quote.
 
+Each list scores an article by its best chunk (or sentence), min-max normalised over the list's own top, and
+the normalised scores are summed with weights (a convex combination, Bruch et al. 2023). Unlike reciprocal
+rank fusion it keeps how far apart the scores are: an article that matches the question's words far better
+than the next one counts for more than the winner of a close race.
+
 BM25 can only match an article written in the asker's language. An article with no rendition in that
-language gets, in place of its lexical rank, one more than its dense rank: otherwise every Russian
-article would beat the Kazakh one that answers a Russian question, just by sharing everyday words.
+language gets, in place of its lexical score, its dense one: otherwise every Russian article would beat
+the Kazakh one that answers a Russian question, just by sharing everyday words.
 """
 
 from __future__ import annotations
@@ -26,9 +31,9 @@ MODES = ("hybrid", "dense", "lexical")
 @dataclass(frozen=True)
 class SearchConfig:
     depth: int = 50  # chunks taken from the top of each index
-    rrf_k: int = 60
+    rrf_k: int = 60  # fuses several searches of one question (`fuse`)
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 0.5
     sentence_weight: float = 0.5
     families: int = 10  # articles returned
 
@@ -45,7 +50,7 @@ class Passage:
 class FamilyHit:
     family: str
     passages: list[Passage]  # best first
-    score: float  # fused
+    score: float  # fused: weighted sum of the lists' normalised scores
 
     @property
     def best(self) -> Passage:
@@ -85,26 +90,23 @@ def search(
     lexical = dict(zip(*snapshot.lexical.top(query_text, depth), strict=True)) if mode != "dense" else {}
 
     families = snapshot.chunk_families
-    dense_ranks = family_ranks([families[i] for i in dense])
-    lexical_ranks = family_ranks([families[i] for i in sorted(lexical, key=lambda i: -lexical[i])])
-    sentence_scores = {f: best_family_sentence(snapshot, f, query_vector) for f in {**dense_ranks, **lexical_ranks}}
-    sentence_ranks = family_ranks(sorted(sentence_scores, key=lambda f: -sentence_scores[f]))
+    dense_scores = min_max(best_of_family(dense, families))
+    lexical_scores = min_max(best_of_family(lexical, families))
+    found = {**dense_scores, **lexical_scores}  # insertion order breaks ties the same way every time
+    sentence_scores = min_max({f: best_family_sentence(snapshot, f, query_vector) for f in found})
 
-    k = config.rrf_k
     fused: dict[str, float] = {}
-    if mode in ("hybrid", "dense"):
-        for ranks, weight in ((dense_ranks, config.dense_weight), (sentence_ranks, config.sentence_weight)):
-            for f, r in ranks.items():
-                fused[f] = fused.get(f, 0.0) + weight / (k + r)
-    if mode in ("hybrid", "lexical"):
-        for f, r in lexical_ranks.items():
-            if query_lang in snapshot.renditions.get(f, {}):
-                fused[f] = fused.get(f, 0.0) + config.lexical_weight / (k + r)
+    for f in found:
+        own_language = query_lang in snapshot.renditions.get(f, {})
+        if mode == "lexical":
+            if own_language and f in lexical_scores:
+                fused[f] = lexical_scores[f]
+            continue
+        fused[f] = config.dense_weight * dense_scores.get(f, 0.0) + config.sentence_weight * sentence_scores[f]
         if mode == "hybrid":
-            # One place behind its dense rank: a real match of a rare word (a name) still counts for more.
-            for f, r in dense_ranks.items():
-                if query_lang not in snapshot.renditions.get(f, {}):
-                    fused[f] += config.lexical_weight / (k + r + 1)
+            # An article the question's words cannot match (another language) counts its dense score instead.
+            lexical_score = lexical_scores.get(f, 0.0) if own_language else dense_scores.get(f, 0.0)
+            fused[f] += config.lexical_weight * lexical_score
 
     ranked = sorted(fused, key=lambda f: -fused[f])[: config.families]
     # Rows are read only for the families returned.
@@ -134,6 +136,22 @@ def fuse(lists: list[list[FamilyHit]], config: SearchConfig = SearchConfig()) ->
                     seen[passage.chunk.row] = passage
     ranked = sorted(fused, key=lambda f: -fused[f])[: config.families]
     return [FamilyHit(f, sorted(pooled[f].values(), key=lambda p: -p.dense), fused[f]) for f in ranked]
+
+
+def best_of_family(scores: dict[int, float], families) -> dict[str, float]:
+    """Each family's best chunk score, families in the order of the list (best first)."""
+    best: dict[str, float] = {}
+    for row, score in sorted(scores.items(), key=lambda item: -item[1]):
+        best.setdefault(families[row], score)
+    return best
+
+
+def min_max(scores: dict[str, float]) -> dict[str, float]:
+    """Scores onto [0, 1] over the list's own top: cosines and BM25 scores have no common scale."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    return {f: (s - low) / (high - low) if high > low else 1.0 for f, s in scores.items()}
 
 
 def best_family_sentence(snapshot: Snapshot, family: str, query_vector: np.ndarray) -> float:
