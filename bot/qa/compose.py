@@ -97,11 +97,29 @@ class Answer:
 _STRAY_NUMBER = re.compile(r"[(\[]\s*\d{1,3}\s*[)\]]|^\s*\d{1,3}\s*[).:]\s+")
 
 
+# Courtesy and "in short" around a question: they pull its vector away from the passages that answer it
+# ("скажи пожалуйста, где секретариат хаба?" fell below the threshold that "где секретариат хаба?" clears).
+_COURTESY = re.compile(
+    r"\b(?:(?:can|could) you (?:please )?tell me|tell me|please|pls|plz|kindly|in short|briefly|in simple words|"
+    r"kratko|(?:скажи|скажите|подскажи|подскажите)(?:,?\s*пожалуйста)?|пожалуйста|кратко|коротко|вкратце|"
+    r"простыми словами|айтшы|айтыңызшы|айтыңыз|айтып беріңізші|айтып берші|түсіндіріп беріңізші|"
+    r"түсіндіріп берші|өтінемін|қысқаша|кыскаша)\b[,!]?",
+    re.I,
+)
+_LEADING_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|привет|здравствуйте|здравствуй|добрый день|сәлеметсіз бе|сәлем|салем)\b[\s!.,]+(?=\w)", re.I
+)
+
+
 def clean_question(text: str) -> str:
-    """Plain words of a question: markup, entities, emoji and stray list numbers ("(7)", "2)") removed,
-    runs of punctuation shortened, whitespace collapsed, length bounded."""
+    """Plain words of a question: markup, entities, emoji and stray list numbers ("(7)", "2)") removed, a
+    greeting before it and courtesy words around it dropped, runs of punctuation shortened, whitespace
+    collapsed, length bounded."""
     text = html.unescape(_TAG.sub(" ", text or ""))
     text = _STRAY_NUMBER.sub(" ", text)
+    stripped = _COURTESY.sub(" ", _LEADING_GREETING.sub("", text)).strip(" ,;:")
+    if has_words(stripped):
+        text = stripped
     text = re.sub(r"[*_`~|#>\[\]]+", " ", text)
     text = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cs", "Co") else c for c in text)
     text = re.sub(r"([?!.,])[?!.,]+", r"\1", text)
