@@ -22,7 +22,13 @@ KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _KK_PLAIN_MARKERS = {
     "кай", "кайда", "кайсы", "кашан", "калай", "кандай", "неше", "ким", "туралы", "жане", "бул",
     "ушин", "деген", "бойынша", "болады", "кимге", "кимнин", "орталык", "орталыгы", "университетте",
-    "ма", "ме", "па", "пе", "жок", "кайдан", "немесе", "сиз", "сен", "маган", "айтшы",
+    "ма", "ме", "ба", "бе", "па", "пе", "жок", "кайдан", "немесе", "сиз", "сен", "маган", "айтшы",
+}
+# Russian words no Kazakh sentence uses: question words, prepositions, "будет".
+_RU_FUNCTION_WORDS = {
+    "что", "где", "когда", "как", "какой", "какая", "какое", "какие", "каком", "какого", "какую", "кто", "кого",
+    "кому", "чем", "сколько", "почему", "зачем", "ли", "в", "во", "на", "с", "со", "по", "для", "про", "о", "об",
+    "и", "но", "будет", "будут", "есть", "это", "мне", "из", "от", "до", "при", "или", "уже", "тоже", "ещё",
 }
 _KK_LATIN_MARKERS = {
     "qai", "qaida", "qaisy", "qashan", "qalai", "qandai", "kim", "turaly", "jane", "men", "bul",
@@ -75,6 +81,14 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
     with_kk_letters = sum(1 for w in words if KAZAKH_LETTERS.intersection(w))
     if with_kk_letters and with_kk_letters / len(words) >= 0.3:
         return DetectedLanguage("kk", 1.0, True)
+    # Half Russian, half Kazakh: the language whose own words frame the question ("где", "будет", "в" against
+    # "қай", "ма", words with Kazakh letters) is the one the asker reads best.
+    lowered = [w.lower() for w in words]
+    kk_words = with_kk_letters + sum(1 for w in lowered if w in _KK_PLAIN_MARKERS)
+    ru_words = sum(1 for w in lowered if w in _RU_FUNCTION_WORDS)
+    if kk_words != ru_words:
+        share = max(kk_words, ru_words) / (kk_words + ru_words)
+        return DetectedLanguage("kk" if kk_words > ru_words else "ru", share, True)
     values = {
         _LINGUA[c.language]: c.value
         for c in _detector().compute_language_confidence_values(" ".join(words))

@@ -65,6 +65,11 @@ def test_kazakh_abbreviations_do_not_end_sentences():
         ("where is the centre", "en"),
         ("Хаб төрағасы кім? кто председатель хаба", "kk"),
         ("ortalyq qai universitette qurylady", "kk"),
+        # Half and half: the language of the words that frame the question.
+        ("Центр қай қалада открывается?", "kk"),
+        ("Курстар бесплатно ма?", "kk"),
+        ("Где будет орталық, в каком городе?", "ru"),
+        ("Что будет делать жаңа центр?", "ru"),
     ],
 )
 def test_language_of_a_question(text, lang):

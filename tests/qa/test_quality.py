@@ -32,7 +32,7 @@ def test_the_question_sets_are_balanced_across_languages_and_kinds():
 @pytest.mark.parametrize("name", ["tuning", "tuning-kk-only"])
 def test_tuning_set_quality_stays_above_its_floors(eval_assistant, name):
     table = _table(eval_assistant, name)
-    assert table["all"]["lang_ok"] == 1.0
+    assert table["all"]["lang_ok"] >= 0.99, table["all"]
     assert table["all"]["hit@1"] >= 0.88, table["all"]
     assert table["all"]["answered"] >= 0.95, table["all"]
     assert table["all"]["refused"] >= 0.85, table["all"]
