@@ -95,8 +95,7 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
         if c.language in (Language.KAZAKH, Language.RUSSIAN)
     }
     kk, ru = values.get("kk", 0.0), values.get("ru", 0.0)
-    lowered = {w.lower() for w in words}
-    if lowered & _KK_PLAIN_MARKERS or with_kk_letters:
+    if kk_words:  # as many Russian words: a Kazakh word still tips it
         kk += 0.5
     lang = "kk" if kk > ru else "ru"
     total = kk + ru or 1.0
