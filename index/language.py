@@ -156,13 +156,14 @@ def latin_to_cyrillic(word: str) -> str:
 
 
 def kazakh_lexicon(texts: list[str]) -> dict[str, str]:
-    """Coarse spelling -> the most frequent real spelling, for Kazakh words that have Kazakh letters."""
+    """Coarse spelling -> the most frequent real spelling of the Kazakh words in ``texts``."""
     return lexicon_from_counts(kazakh_word_counts(texts))
 
 
 def kazakh_word_counts(texts: list[str]) -> Counter[str]:
-    """How often each word with Kazakh letters occurs (kept with the index, updated article by article)."""
-    return Counter(w for text in texts for w in _WORD.findall(text.lower()) if KAZAKH_LETTERS.intersection(w))
+    """How often each Cyrillic word of Kazakh text occurs (kept with the index, updated article by article).
+    Words without Kazakh letters count too: "болып" is a spelling of its own, not "бөліп" mistyped."""
+    return Counter(w for text in texts for w in _WORD.findall(text.lower()) if _CYRILLIC.search(w))
 
 
 def lexicon_from_counts(counts: Counter[str]) -> dict[str, str]:

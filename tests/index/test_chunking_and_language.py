@@ -85,3 +85,9 @@ def test_kazakh_letters_are_restored_from_the_knowledge_spellings(docs):
     lexicon = kazakh_lexicon([docs["kk"].body])
     assert restore_kazakh_letters("Орталык кай калада курылады", lexicon) == "Орталық қай қалада құрылады"
     assert restore_kazakh_letters("где центр", lexicon) == "где центр"
+
+
+def test_a_kazakh_word_typed_right_is_kept_even_if_it_looks_like_another_word_mistyped():
+    lexicon = kazakh_lexicon(["Ол мұғалім болып істеді, кейін директор болып тағайындалды. Сыныпты топқа бөліп оқытты."])
+    assert restore_kazakh_letters("ол мугалим болып истеди ме", lexicon) == "ол мұғалім болып істеді ме"
+    assert restore_kazakh_letters("сыныпты кимге болип берди", lexicon) == "сыныпты кімге болып берди"
