@@ -54,17 +54,21 @@ STOPWORDS = {fold(w) for w in _STOPWORDS}
 
 
 def tokenize(text: str, prefix_length: int = PREFIX_LENGTH) -> list[str]:
-    tokens = []
-    for word in _TOKEN.findall(fold(text)):
-        if word in STOPWORDS:
-            continue
-        if word.isdigit():
-            tokens.append(word)
-        elif re.search("[а-я]", word):
-            tokens.append(_stemmer("russian").stemWord(word)[:prefix_length])
-        else:
-            tokens.append(_stemmer("english").stemWord(word))
-    return tokens
+    return [token for word in _TOKEN.findall(fold(text)) if (token := _token(word, prefix_length))]
+
+
+# Every question scores the sentences of its candidate articles by shared words: the same words come back
+# again and again, and the stemmer is most of the cost of tokenising them.
+@lru_cache(maxsize=1 << 17)
+def _token(word: str, prefix_length: int) -> str:
+    """The word's token, or "" for a stopword."""
+    if word in STOPWORDS:
+        return ""
+    if word.isdigit():
+        return word
+    if re.search("[а-я]", word):
+        return _stemmer("russian").stemWord(word)[:prefix_length]
+    return _stemmer("english").stemWord(word)
 
 
 class LexicalIndex:
