@@ -197,8 +197,8 @@ EXPECTED_ANSWER = {
                    r"меңгеруш|жауапты)", re.I),
     ),
     "procedure": (
-        re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission|get in|get into|"
-                   r"join)|\b(записат|запис|регистрац|поступ|заявк|подать)|\b(тіркел|тиркел|өтінім|отиним|қабылдау|"
+        re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission|get in|get into)|"
+                   r"\b(записат|запис|регистрац|поступ|заявк|подать)|\b(тіркел|тиркел|өтінім|отиним|қабылдау|"
                    r"кабылдау|түсу|тусу|оқуға түсу|окуга тусу)", re.I),
         re.compile(r"\b(enrol|enroll|regist|appl|admission|deadline|portal|форм[аеуы]\b|анкет|регистрац|заявк|прием|"
                    r"приём|подать|тіркел|өтінім|қабылдау|портал)", re.I),

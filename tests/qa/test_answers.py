@@ -26,6 +26,8 @@ ANSWERABLE = [
     ("Сколько мест в новом общежитии университета Манас?", "ru", "manas-dormitory-bishkek", ["800"]),
     ("Шымкенттегі жаңа IT мектепте неше сынып бөлмесі бар?", "kk", "shymkent-it-school", ["48"]),
     ("Where will the next ASEM foreign ministers meeting be held?", "en", "asem-foreign-ministers-2026", ["Kuala Lumpur"]),
+    ("How long was the AITU hackathon?", "en", "aitu-hackathon-2025", ["48-hour"]),
+    ("На каком языке учатся магистранты НУУз?", "ru", "nuu-water-masters", ["на английском"]),
 ]
 
 UNANSWERABLE = [
@@ -37,6 +39,11 @@ UNANSWERABLE = [
     ("Кто возглавит новый центр в ЕНУ?", "ru"),
     ("On what date exactly will the centre open?", "en"),
     ("Сколько сотрудников будет в центре?", "ru"),
+    # Kinds of detail the article does not hold: the language of teaching, a month, a fee, a procedure.
+    ("На каком языке будут занятия в центре?", "ru"),
+    ("Орталықтың алғашқы курсы қай айда басталады?", "kk"),
+    ("Is studying at the centre free?", "en"),
+    ("Как поступить в центр?", "ru"),
 ]
 
 
