@@ -295,8 +295,15 @@ def check_knowledge(settings: Settings) -> list[Check]:
                             "add Markdown articles with front matter (see README) to that folder"))
     else:
         langs = sorted({d.lang for d in scan.documents})
-        checks.append(Check("knowledge", Status.OK,
-                            f"{len(scan.documents)} article(s) in {folder} ({', '.join(langs)})"))
+        home = sum(d.home for d in scan.documents)
+        checks.append(Check("knowledge", Status.OK, f"{len(scan.documents)} article(s) in {folder} "
+                            f"({', '.join(langs)}), {home} about the centre"))
+        if not home:
+            checks.append(Check("knowledge", Status.WARN,
+                                "no article says `home: true`: a question about the centre's own staff, dates or fees "
+                                "may be answered with another article's figures",
+                                "add `home: true` to the front matter of the centre's own articles (README, "
+                                "Knowledge articles), then run `centre-bot reindex`"))
     for problem in scan.problems:
         checks.append(Check("knowledge", Status.WARN, f"skipped {problem.path}: {problem.reason}",
                             "correct that file or remove it, then run `centre-bot reindex`"))

@@ -242,6 +242,17 @@ def test_bad_knowledge_files_are_named(fake, deployment):
     assert code == 0  # the rest is still indexed and the index still matches the good articles
 
 
+def test_knowledge_without_a_home_article_is_a_warning_that_says_what_to_add(fake, deployment):
+    knowledge, _ = deployment
+    code, lines = doctor(good_env(fake, deployment))
+    assert "1 about the centre" in line(lines, "knowledge", "OK")
+    article = knowledge / "central-asia-centre.kk.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("home: true\n", ""), encoding="utf-8")
+    code, lines = doctor(good_env(fake, deployment))
+    assert "home: true" in line(lines, "knowledge", "WARN")
+    assert code == 0
+
+
 def test_missing_knowledge_folder(fake, deployment, tmp_path):
     code, lines = doctor(good_env(fake, deployment, knowledge_dir=str(tmp_path / "nope")))
     assert code == 1
