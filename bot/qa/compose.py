@@ -265,6 +265,27 @@ _ROLE_AT_BODY = re.compile(
 )
 
 
+# A question about the past: "when was the Hub founded", "когда создали", "қашан құрылды / туған". Kazakh
+# "-ды/-ді" is the past after a consonant ("құрылды"), the present-future after a vowel or й ("ашылады").
+_PAST = re.compile(
+    r"\b(was|were|did|had|ago|last|founded|established|created|held|\w{3,}ed)\b|"
+    r"\b(был|была|было|были|основан\w*|создан\w*|\w{2,}(л|ла|ло|ли)(сь|ся)?)\b|"
+    r"\b(\w*[^\Wаеыіоөұүуюяэиәй](ды|ді|ты|ті)|\w+(ған|ген|қан|кен|ган)|еді|болатын)\b",
+    re.I,
+)
+_YEARS = re.compile(rf"\b{_YEAR}\b")
+
+
+def dates_too_early(question: str, sentence: str, article_date: str) -> bool:
+    """Whether the sentence's only dates are years before its article was written, while the question asks
+    about what is still to come: "when will the centre open" is not answered by the Hub's founding in 2004."""
+    years = [int(y) for y in _YEARS.findall(sentence)]
+    written = article_date[:4]
+    if not years or not written.isdigit() or _PAST.search(question):
+        return False
+    return max(years) < int(written)
+
+
 def heads_another_body(question: str, sentence: str) -> bool:
     """Whether the sentence's director heads a body it names that the question does not: the acting director
     of the National Centre for Higher Education does not say who will lead the new regional centre."""
@@ -336,6 +357,8 @@ def compose(
             scored = [s for s in scored if evidence.search(s.sentence.text)]
             if kind == "person":
                 scored = [s for s in scored if not heads_another_body(question, s.sentence.text)]
+            if kind == "time":
+                scored = [s for s in scored if not dates_too_early(question, s.sentence.text, doc.date)]
         if not scored:
             continue
         top = max(s.dense for s in scored)

@@ -19,6 +19,7 @@ ANSWERABLE = [
     ("орталык кай калада курылады", "kk", f"{CENTRE}-kk", ["Астана"]),
     pytest.param("где будет секретариат хаба?", "ru", f"{CENTRE}-ru", ["Чулалонгкорн"], marks=_QUOTES_TOPIC_SENTENCE),
     ("when was the lifelong learning hub founded", "en", f"{CENTRE}-en", ["2004"]),
+    ("Хаб қай жылы құрылды?", "kk", f"{CENTRE}-kk", ["2004"]),
     pytest.param("Кто представлял Казахстан на встрече в Бухаресте?", "ru", f"{CENTRE}-ru", ["Мадибеков"],
                  marks=_QUOTES_TOPIC_SENTENCE),
     ("ASEM SOM1 кеңесі қай қалада өтті?", "kk", f"{CENTRE}-kk", ["Бухарест"]),
@@ -44,6 +45,9 @@ UNANSWERABLE = [
     ("Орталықтың алғашқы курсы қай айда басталады?", "kk"),
     ("Is studying at the centre free?", "en"),
     ("Как поступить в центр?", "ru"),
+    # The only year near the centre is the Hub's founding, 2004: it cannot say when the centre will open.
+    ("Когда откроется центр?", "ru"),
+    ("Орталық қашан ашылады?", "kk"),
 ]
 
 
