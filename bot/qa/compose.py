@@ -168,6 +168,8 @@ _NUMBER_WORDS = (
     "два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\\b|тысяч|two|three|four|five|six|seven|eight|nine|"
     "ten|twelve|twenty|hundred|thousand|dozen"
 )
+_PRICE = (r"\d[\d\s.,]*\s*(тенге|теңге|₸|\$|€|доллар|dollars?|usd|euro|евро|baht|бат|млн|mln|million|млрд|billion)|"
+          r"[$€₸]\s?\d")
 # What a question asks for, and what a sentence must contain to answer it. Embeddings rank "the centre's
 # phone number" close to any sentence about the centre; a sentence without digits cannot be the answer.
 # Cues match at the start of a word only: Kazakh words hide them otherwise ("дақыл" holds "ақы", "құлақшаға"
@@ -178,13 +180,15 @@ EXPECTED_ANSWER = {
                    r"контакт|сайт|адрес|нөмір|номир|мекенжай|пошта|байланыс (телефон|нөмір|ақпарат))", re.I),
         re.compile(r"\+?\d[\d\s()-]{6,}\d|@|https?://|www\.", re.I),
     ),
+    # "Is it free?" is answered by "free of charge" as much as by a price; "how much?" only by a price.
+    "free": (
+        re.compile(r"\b(free|paid)\b|\b(платн|бесплатн|ақылы|акылы|тегін|тегин)", re.I),
+        re.compile(rf"{_PRICE}|\b(free of charge|tuition-free|for free|бесплатн|тегін|ақысыз)", re.I),
+    ),
     "money": (
-        re.compile(r"\b(cost|costs|price|fees?|tuition|funding|budget|salary|free|paid)\b|\b(стоит|стоимост|цена\b|"
-                   r"цены\b|оплат|платн|бесплатн|финансир|бюджет|зарплат|ақы\b|ақысы|акысы|ақылы|акылы|тегін|тегин|"
-                   r"бағасы|багасы|қаржы|каржы|ақша|акша)", re.I),
-        # "Is it free?" is answered by "free of charge" as much as by a price.
-        re.compile(r"\d[\d\s.,]*\s*(тенге|теңге|₸|\$|€|доллар|dollars?|usd|euro|евро|baht|бат|млн|mln|million|млрд|"
-                   r"billion)|[$€₸]\s?\d|\b(free of charge|tuition-free|for free|бесплатн|тегін|ақысыз)", re.I),
+        re.compile(r"\b(cost|costs|price|fees?|tuition|funding|budget|salary)\b|\b(стоит|стоимост|цена\b|цены\b|"
+                   r"оплат|финансир|бюджет|зарплат|ақы\b|ақысы|акысы|бағасы|багасы|қаржы|каржы|ақша|акша)", re.I),
+        re.compile(_PRICE, re.I),
     ),
     "person": (
         re.compile(r"\b(who|whom)\b.*\b(direct|director|head|heads|lead|leads|run|runs|manage|manages|rector|"

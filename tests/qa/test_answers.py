@@ -44,6 +44,7 @@ UNANSWERABLE = [
     ("На каком языке будут занятия в центре?", "ru"),
     ("Орталықтың алғашқы курсы қай айда басталады?", "kk"),
     ("Is studying at the centre free?", "en"),
+    ("Оқу ақысы қанша тұрады?", "kk"),  # free school textbooks are not a fee
     ("Как поступить в центр?", "ru"),
     # The only year near the centre is the Hub's founding, 2004: it cannot say when the centre will open.
     ("Когда откроется центр?", "ru"),
