@@ -49,6 +49,7 @@ UNANSWERABLE = [
     # The only year near the centre is the Hub's founding, 2004: it cannot say when the centre will open.
     ("Когда откроется центр?", "ru"),
     ("Орталық қашан ашылады?", "kk"),
+    ("орталык кашан ашылады накты", "kk"),  # "нақты" (exactly) is not a past tense
 ]
 
 
