@@ -13,9 +13,10 @@ from pathlib import Path
 
 from bot.messages import LANGS, t
 from bot.ops.logging import kv
-from bot.qa.compose import Answer, ComposeConfig, Usage, clean_question, compose, has_words, small_talk
+from bot.qa.compose import Answer, ComposeConfig, Usage, compose
 from bot.qa.followup import Conversations
 from bot.qa.llm import Delta, LLMAnswerer
+from bot.qa.question import clean_question, has_words, small_talk
 from bot.qa.translate import Outcome, Translator, sync_renditions
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex

@@ -1,0 +1,170 @@
+"""What a question asks for, and what a sentence must hold to answer it.
+
+A number for "how many", a price for "how much", a day and a month for "on what date", a director for "who
+heads": the embedding model ranks any sentence about the centre close to such questions, so a sentence
+without the detail asked for, or with one that belongs to something else (another body's director, a year
+long past for what is still to come), is not quoted as the answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.lexical import tokenize
+
+_WORDS = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "январ|феврал|март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    "қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
+)
+_LANGUAGES_EN = "english|kazakh|russian|chinese|german|french|turkish|korean|japanese|arabic|spanish|uzbek|kyrgyz|thai"
+_LANGUAGES_RU = ("английск|казахск|русск|китайск|немецк|французск|турецк|корейск|японск|арабск|испанск|узбекск|"
+                 "киргизск|кыргызск|тайск")
+_LANGUAGES_KK = "ағылшын|қазақ|орыс|қытай|неміс|француз|түрік|корей|жапон|араб|испан|өзбек|қырғыз|тай"
+_YEAR = r"(?:1[89]|20)\d\d"
+# "Бір", "one" and "один" are left out: they are as often an article or "one of" as a count.
+_NUMBER_WORDS = (
+    "екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|жиырма|отыз|қырық|елу|алпыс|жетпіс|сексен|тоқсан|жүз|мың|"
+    "два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\\b|тысяч|two|three|four|five|six|seven|eight|nine|"
+    "ten|twelve|twenty|hundred|thousand|dozen"
+)
+_PRICE = (r"\d[\d\s.,]*\s*(тенге|теңге|₸|\$|€|доллар|dollars?|usd|euro|евро|baht|бат|млн|mln|million|млрд|billion)|"
+          r"[$€₸]\s?\d")
+# What a question asks for, and what a sentence must contain to answer it. Embeddings rank "the centre's
+# phone number" close to any sentence about the centre; a sentence without digits cannot be the answer.
+# Cues match at the start of a word only: Kazakh words hide them otherwise ("дақыл" holds "ақы", "құлақшаға"
+# holds "ақша", "Қалқанша" holds "қанша").
+EXPECTED_ANSWER = {
+    "contact": (
+        re.compile(r"\b(phone|telephone|e-?mail|contacts?|website|address)\b|\b(телефон|e-?mail|почт[аы]\b|"
+                   r"контакт|сайт|адрес|нөмір|номир|мекенжай|пошта|байланыс (телефон|нөмір|ақпарат))", re.I),
+        re.compile(r"\+?\d[\d\s()-]{6,}\d|@|https?://|www\.", re.I),
+    ),
+    # "Is it free?" is answered by "free of charge" as much as by a price; "how much?" only by a price.
+    "free": (
+        re.compile(r"\b(free|paid)\b|\b(платн|бесплатн|ақылы|акылы|тегін|тегин)", re.I),
+        re.compile(rf"{_PRICE}|\b(free of charge|tuition-free|for free|бесплатн|тегін|ақысыз)", re.I),
+    ),
+    "money": (
+        re.compile(r"\b(cost|costs|price|fees?|tuition|funding|budget|salary)\b|\b(стоит|стоимост|цена\b|цены\b|"
+                   r"оплат|финансир|бюджет|зарплат|ақы\b|ақысы|акысы|бағасы|багасы|қаржы|каржы|ақша|акша)", re.I),
+        re.compile(_PRICE, re.I),
+    ),
+    "person": (
+        re.compile(r"\b(who|whom)\b.*\b(direct|director|head|heads|lead|leads|run|runs|manage|manages|rector|"
+                   r"in charge|responsible)\b|"
+                   r"\b(кто|кого)\b.*\b(директор|руковод|возглав|ректор|заведу|начальник|отвеча|ответствен)|"
+                   r"\b(кім|ким|кімді|кимди)\b.*\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш|жауапт)|"
+                   r"\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш|жауапт)\w*\s+(кім|ким)\b", re.I),
+        re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|in charge|responsible for|"
+                   r"директор|руковод|возглав|ректор|заведу|начальник|отвечает за|ответственн|басқар|басшы|жетекш|"
+                   r"меңгеруш|жауапты)", re.I),
+    ),
+    "procedure": (
+        re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission|get in|get into)|"
+                   r"\b(записат|запис|регистрац|поступ|заявк|подать)|\b(тіркел|тиркел|өтінім|отиним|қабылдау|"
+                   r"кабылдау|түсу|тусу|оқуға түсу|окуга тусу)", re.I),
+        re.compile(r"\b(enrol|enroll|regist|appl|admission|deadline|portal|форм[аеуы]\b|анкет|регистрац|заявк|прием|"
+                   r"приём|подать|тіркел|өтінім|қабылдау|портал)", re.I),
+    ),
+    "language": (
+        re.compile(r"\b(what|which) language|\bin what language|\b(на каком языке|на каких языках|қай тілде|"
+                   r"қандай тілде|кай тилде)", re.I),
+        re.compile(rf"\b(in|on) ({_LANGUAGES_EN})\b|\b({_LANGUAGES_EN})[- ](language|taught|speaking)\b|"
+                   rf"\blanguages? (is |are |— |: )?({_LANGUAGES_EN})\b|\b(на|по-)\s?({_LANGUAGES_RU})|"
+                   rf"\b({_LANGUAGES_RU})\w*\s+язык|\bязык\w*\s*[—–:-]?\s*({_LANGUAGES_RU})|\b({_LANGUAGES_KK})\s+тіл|"
+                   rf"\b({_LANGUAGES_KK})(ша|ше)\b", re.I),
+    ),
+    # "How long" is a number of hours, days, weeks...; "2004 жылы" dates, it does not last.
+    "duration": (
+        re.compile(r"\bhow long\b|\bhow many (hours|days|weeks|months|years)\b|\b(сколько (длит|продолж|час|дн|недел|"
+                   r"месяц|лет)|продолжительн|длительн|длятся|длится|қанша уақыт|канша уакыт|неше (сағат|күн|апта|ай|"
+                   r"жыл)|қанша (сағат|күн|апта|ай|жыл)|созыла)", re.I),
+        re.compile(rf"(?<![\w/–-])(?!{_YEAR}\b)(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*-\s*|\s+)(hours?|days?|weeks?|"
+                   r"months?|years?|semesters?|сағат|күн|апта|ай\b|айлық|жыл|час|дн|день|недел|месяц|семестр|лет|год)",
+                   re.I),
+    ),
+    "month": (
+        re.compile(r"\b(which|what) month|\b(в каком месяце|в какой месяц|қай айда|кай айда)", re.I),
+        re.compile(_MONTHS, re.I),
+    ),
+    # "On what day" is not answered by a year or a month alone ("when exactly" is: "in 2004").
+    "date": (
+        re.compile(r"\b(what date|which date|what day|which day)\b|\b(какого числа|в какой день|какой день|"
+                   r"дата|дату|қай күні|кай куни|күні белгілі|куни белгили)", re.I),
+        re.compile(rf"\b\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?(?:-?(?:ші|шы|сі|сы|th|st|nd|rd))?\s+(?:{_MONTHS})|"
+                   rf"\b(?:{_MONTHS})\w*\s+\d{{1,2}}\b|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b", re.I),
+    ),
+    "time": (
+        re.compile(r"\bwhen\b|what year|\b(когда|в каком году|қашан|кашан|қай жылы|кай жылы|қай кезде)", re.I),
+        re.compile(rf"\b(1[89]|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}\b|{_MONTHS}", re.I),
+    ),
+}
+
+
+# "How many ...?" is answered by a sentence with a number ("SOM1" or "COVID-19" are names, not counts).
+_ASKS_NUMBER = re.compile(r"\bhow (many|much)\b|\b(сколько|неше|қанша|канша)\b", re.I)
+# A year ("in 2004", "2025 жылы", "2025/2026") dates something; it does not count it.
+_NUMBER = re.compile(
+    rf"(?<![\w/–-])(?!(?<=in ){_YEAR}\b|(?<=since ){_YEAR}\b|(?<=в ){_YEAR}\b|(?<=с ){_YEAR}\b|"
+    rf"{_YEAR}(?:\s*(?:жыл|год|г\.|year)|\s*[/–-]\s*\d))\d+(?:[.,]\d+)?(?![\w/–-])|\b({_NUMBER_WORDS})", re.I
+)
+
+
+def expected_evidence(question: str) -> tuple[str, re.Pattern] | None:
+    """The kind of detail the question asks for, and what a sentence holding it looks like."""
+    for kind, (asks, evidence) in EXPECTED_ANSWER.items():
+        if asks.search(question):
+            return kind, evidence
+    return ("count", _NUMBER) if _ASKS_NUMBER.search(question) else None
+
+
+# A role held at a named body: "acting director of the National Centre for Higher Education", "директора
+# Национального центра", "Ұлттық ... орталығы директорының". Such a sentence says who heads that body.
+_ROLE_AT_BODY = re.compile(
+    r"\b(?:director|head|rector|chair|chairman|president|dean)\s+of\s+(?:the\s+)?(?P<en>[A-Z][\w'-]*(?:\s+[\w'-]+){0,4})"
+    r"|\b(?:директор|руководител|ректор|начальник|заведующ|председател|декан)\w*\s+(?P<ru>[А-ЯЁ][\w-]*(?:\s+[\w-]+){0,4})"
+    r"|(?<!^)(?P<kk>[А-ЯЁӘҒҚҢӨҰҮҺІ][\w-]*(?:\s+[\w-]+){0,5})\s+(?:директоры|басшысы|ректоры|жетекшісі|меңгерушісі|"
+    r"төрағасы)\w*"
+)
+
+
+# A question about the past: "when was the Hub founded", "когда создали", "қашан құрылды / туған".
+_PAST = re.compile(
+    r"\b(was|were|did|had|ago|last|founded|established|created|held|\w{3,}ed)\b|"
+    r"\b(был|была|было|были|основан\w*|создан\w*|\w{2,}(л|ла|ло|ли)(сь|ся)?|\w+(ған|ген|қан|кен|ган)|еді)\b",
+    re.I,
+)
+# The Kazakh verb closes the question: "-ды/-ді" there is the past after a consonant ("құрылды"), mostly the
+# present-future after a vowel or й ("ашылады"); elsewhere it is as often "нақты" or an object ("орталықты").
+_KK_PAST_VERB = re.compile(r"[^\Wаеыіоөұүуюяэиәй](ды|ді|ты|ті)$", re.I)
+_KK_CLOSING = frozenset({"ма", "ме", "ба", "бе", "па", "пе", "ғой", "екен", "нақты", "накты"})
+_YEARS = re.compile(rf"\b{_YEAR}\b")
+
+
+def asks_about_the_past(question: str) -> bool:
+    words = [w for w in _WORDS.findall(question.lower()) if w not in _KK_CLOSING]
+    return bool(_PAST.search(question)) or bool(words and _KK_PAST_VERB.search(words[-1]))
+
+
+def dates_too_early(question: str, sentence: str, article_date: str) -> bool:
+    """Whether the sentence's only dates are years before its article was written, while the question asks
+    about what is still to come: "when will the centre open" is not answered by the Hub's founding in 2004."""
+    years = [int(y) for y in _YEARS.findall(sentence)]
+    written = article_date[:4]
+    if not years or not written.isdigit() or asks_about_the_past(question):
+        return False
+    return max(years) < int(written)
+
+
+def heads_another_body(question: str, sentence: str) -> bool:
+    """Whether the sentence's director heads a body it names that the question does not: the acting director
+    of the National Centre for Higher Education does not say who will lead the new regional centre."""
+    asked = set(tokenize(question))
+    for match in _ROLE_AT_BODY.finditer(sentence):
+        body = set(tokenize(next(group for group in match.groups() if group)))
+        if body and len(body & asked) * 2 <= len(body):
+            return True
+    return False
