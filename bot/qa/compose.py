@@ -112,6 +112,7 @@ class ComposeConfig:
     source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
     sentence_lexical_weight: float = 0.3  # share of the question's words a quoted sentence contains
     home_margin: float = 0.0  # how much closer to another article's title than to home's a detail question must be
+    home_margin_across: float = 0.05  # more when only the other title is in the question's language
     home_title_words: float = 0.2  # weight of the question's words found in the home article's title
 
 
@@ -134,6 +135,13 @@ def compose(
     # have" is not answered by another centre's 1,100 apprentices. Another article may give the detail only
     # to a question closer to its title than to the home article's.
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
+    home_in_lang = any(lang in snapshot.renditions[f] for f in home)
+
+    def home_margin(family: str) -> float:
+        # A title in the question's language is closer than one in another for the same meaning.
+        across = not home_in_lang and lang in snapshot.renditions[family]
+        return config.home_margin + (config.home_margin_across if across else 0.0)
+
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)
         scored = best_sentences(snapshot, doc.id, query_vector, question, config.sentence_lexical_weight)
@@ -147,7 +155,7 @@ def compose(
             if closest < leader - config.source_margin:
                 continue
             if home and hit.family not in home and (
-                title_closeness(snapshot, hit.family, query_vector, lang) < home_closeness + config.home_margin
+                title_closeness(snapshot, hit.family, query_vector, lang) < home_closeness + home_margin(hit.family)
             ):
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]

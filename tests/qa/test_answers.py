@@ -161,7 +161,7 @@ def test_a_detail_question_that_names_nothing_else_is_about_the_centre_not_anoth
     assistant, _ = eval_assistant("tuning-kk-only")
     questions = ["Сколько человек будет работать в центре?", "Сколько студентов центр примет в год?",
                  "Орталықта қанша адам жұмыс істейді?"]
-    for question in [*questions, "How many staff will the centre have?"]:
+    for question in [*questions, "How many staff will the centre have?", "What is the centre's funding?"]:
         assert not assistant.ask(question).answered, question
     named = assistant.ask("How many apprentices will the DCU apprenticeship centre support?")
     assert named.answered and named.citations[0].doc_id == "dcu-apprenticeship-centre"
@@ -180,7 +180,8 @@ def test_a_detail_question_that_names_nothing_else_is_about_the_centre_not_anoth
 def test_a_director_of_another_named_body_does_not_say_who_heads_the_centre(eval_assistant, corpus_assistant):
     """The article names only the acting director of the National Centre for Higher Education."""
     kk_only, _ = eval_assistant("tuning-kk-only")
-    for question in ("Who will lead the new regional centre?", "Кто будет директором центра?", "Орталықты кім басқарады?"):
+    for question in ("Who will lead the new regional centre?", "Кто будет директором центра?", "Орталықты кім басқарады?",
+                     "Is the centre's director known yet?", "Орталықтың жетекшісі белгілі ме?"):
         assert not kk_only.ask(question).answered, question
     named = corpus_assistant.ask("Who is the director of the National Centre for Higher Education?")
     assert named.answered and "Madibekov" in named.answer
