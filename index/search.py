@@ -170,9 +170,13 @@ def rendition(snapshot: Snapshot, hit: FamilyHit, lang: str) -> Document:
     return choose_rendition(family, lang, fallback=hit.best.doc)
 
 
-def title_closeness(snapshot: Snapshot, family: str, query_vector: np.ndarray, lang: str) -> float:
-    """How close the question is to the title of the family's article in ``lang`` (else its original)."""
-    doc = choose_rendition([snapshot.documents[d] for d in snapshot.renditions[family].values()], lang)
+def titled(snapshot: Snapshot, family: str, lang: str) -> Document:
+    """The family's article whose title a question in ``lang`` is compared with: its own, else the original."""
+    return choose_rendition([snapshot.documents[d] for d in snapshot.renditions[family].values()], lang)
+
+
+def title_closeness(snapshot: Snapshot, doc: Document, query_vector: np.ndarray) -> float:
+    """How close the question is to the article's title (cosine in the language-neutral space)."""
     return float(snapshot.title_vectors[doc.id] @ query_vector)
 
 

@@ -14,9 +14,9 @@ import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
 from bot.qa.evidence import dates_too_early, expected_evidence, heads_another_body
-from index.documents import Document, choose_rendition
+from index.documents import Document
 from index.lexical import tokenize
-from index.search import FamilyHit, best_sentences, rendition, title_closeness
+from index.search import FamilyHit, best_sentences, rendition, title_closeness, titled
 from index.snapshot import Snapshot
 
 # How much closer (cosine) the best sentence must be to the question than the closest everyday sentence
@@ -97,10 +97,10 @@ def home_subject(snapshot: Snapshot, family: str, question: str, query_vector: n
                  config: ComposeConfig) -> float:
     """How much the question is about a home article: closeness to its title, plus the share of the question's
     words in that title ("орталықтың алғашқы курсы" names the centre, whatever the small model says)."""
-    title = choose_rendition([snapshot.documents[d] for d in snapshot.renditions[family].values()], lang).title
+    doc = titled(snapshot, family, lang)
     asked = set(tokenize(question))
-    shared = len(asked & set(tokenize(title))) / len(asked) if asked else 0.0
-    return title_closeness(snapshot, family, query_vector, lang) + config.home_title_words * shared
+    shared = len(asked & set(tokenize(doc.title))) / len(asked) if asked else 0.0
+    return title_closeness(snapshot, doc, query_vector) + config.home_title_words * shared
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,8 @@ def compose(
             if closest < leader - config.source_margin:
                 continue
             if home and hit.family not in home and (
-                title_closeness(snapshot, hit.family, query_vector, lang) < home_closeness + home_margin(hit.family)
+                title_closeness(snapshot, titled(snapshot, hit.family, lang), query_vector)
+                < home_closeness + home_margin(hit.family)
             ):
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
