@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bot.qa.question import words
 from index.lexical import tokenize
-
-_WORDS = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -148,8 +147,8 @@ _YEARS = re.compile(rf"\b{_YEAR}\b")
 
 
 def asks_about_the_past(question: str) -> bool:
-    words = [w for w in _WORDS.findall(question.lower()) if w not in _KK_CLOSING]
-    return bool(_PAST.search(question)) or bool(words and _KK_PAST_VERB.search(words[-1]))
+    closing = [w for w in words(question.lower()) if w not in _KK_CLOSING]
+    return bool(_PAST.search(question)) or bool(closing and _KK_PAST_VERB.search(closing[-1]))
 
 
 def dates_too_early(question: str, sentence: str, article_date: str) -> bool:

@@ -68,5 +68,10 @@ def small_talk(text: str) -> str | None:
     return None
 
 
+def words(text: str) -> list[str]:
+    """The words (two letters or more) and numbers of a text, in order."""
+    return _WORDS.findall(text)
+
+
 def has_words(text: str) -> bool:
     return bool(_WORDS.search(text))
