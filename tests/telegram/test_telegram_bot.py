@@ -142,14 +142,18 @@ def logged(caplog, event: str) -> list[str]:
     return [r.getMessage() for r in caplog.records if f"event={event}" in r.getMessage()]
 
 
-class LongAnswers:
-    """The real assistant, except that questions containing LONG get a 6,000+ character answer."""
+class Wrapped:
+    """The real assistant, with the methods a subclass overrides replaced."""
 
     def __init__(self, inner: Assistant):
         self.inner = inner
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
+
+
+class LongAnswers(Wrapped):
+    """The real assistant, except that questions containing LONG get a 6,000+ character answer."""
 
     def ask(self, question, lang=None, *args, **kwargs):
         if "LONG" not in question:
@@ -161,16 +165,13 @@ class LongAnswers:
                                 "2025-11-19", URL, "en", "quote", 0.9)])
 
 
-class GatedReindex:
+class GatedReindex(Wrapped):
     """The real assistant whose reindex waits for ``gate`` first: a reindex that takes as long as we like."""
 
     def __init__(self, inner: Assistant):
-        self.inner = inner
+        super().__init__(inner)
         self.gate = threading.Event()
         self.entered = threading.Event()
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
 
     def reindex(self, progress=None):
         self.entered.set()
@@ -497,14 +498,8 @@ def test_reindex_is_for_admins_and_reports_in_one_edited_message(deploy, caplog)
     assert "1 file(s) skipped" in report and "broken.md: broken front matter" in report
 
 
-class SteppedReindex:
+class SteppedReindex(Wrapped):
     """The real assistant whose reindex first reports three embedding steps, a little apart."""
-
-    def __init__(self, inner: Assistant):
-        self.inner = inner
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
 
     def reindex(self, progress=None):
         for done in range(4):
@@ -876,14 +871,8 @@ def test_an_unexpected_failure_in_an_admin_job_is_reported_not_left_at_working(d
 # ------------------------------------------------------------------------------------ an empty knowledge folder
 
 
-class FailingReindex:
+class FailingReindex(Wrapped):
     """The real assistant whose reindexes fail like a full disk would (the index on disk stays as it was)."""
-
-    def __init__(self, inner: Assistant):
-        self.inner = inner
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
 
     def reindex(self, progress=None):
         raise OSError(28, "No space left on device")
