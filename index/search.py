@@ -17,6 +17,7 @@ the Kazakh one that answers a Russian question, just by sharing everyday words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,6 +179,31 @@ def titled(snapshot: Snapshot, family: str, lang: str) -> Document:
 def title_closeness(snapshot: Snapshot, doc: Document, query_vector: np.ndarray) -> float:
     """How close the question is to the article's title (cosine in the language-neutral space)."""
     return float(snapshot.title_vectors[doc.id] @ query_vector)
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+def names(snapshot: Snapshot, family: str) -> set[str]:
+    """Word tokens of the names in a family's articles: capitalised words inside a sentence, and acronyms
+    (DCU, AITU, ҚазҰУ)."""
+    found: set[str] = set()
+    for doc_id in snapshot.renditions[family].values():
+        for row in snapshot.sentence_rows.get(doc_id, ()):
+            for i, word in enumerate(_WORD.findall(snapshot.sentences[row].text)):
+                if (i and word[0].isupper()) or sum(c.isupper() for c in word) > 1:
+                    found.update(tokenize(word))
+    return found
+
+
+def words_of(snapshot: Snapshot, family: str) -> set[str]:
+    """Every word token of a family's articles, titles included."""
+    found: set[str] = set()
+    for doc_id in snapshot.renditions[family].values():
+        found.update(tokenize(snapshot.documents[doc_id].title))
+        for row in snapshot.sentence_rows.get(doc_id, ()):
+            found.update(tokenize(snapshot.sentences[row].text))
+    return found
 
 
 def best_sentences(

@@ -16,7 +16,7 @@ from bot.messages import LANGUAGE_IN, t
 from bot.qa.evidence import dates_too_early, expected_evidence, heads_another_body
 from index.documents import Document
 from index.lexical import tokenize
-from index.search import FamilyHit, best_sentences, rendition, title_closeness, titled
+from index.search import FamilyHit, best_sentences, names, rendition, title_closeness, titled, words_of
 from index.snapshot import Snapshot
 
 # How much closer (cosine) the best sentence must be to the question than the closest everyday sentence
@@ -111,7 +111,8 @@ class ComposeConfig:
     sentence_margin: float = 0.03  # a further sentence must score this close to the best one
     source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
     sentence_lexical_weight: float = 0.3  # share of the question's words a quoted sentence contains
-    home_margin: float = 0.0  # how much closer to another article's title than to home's a detail question must be
+    home_margin: float = 0.1  # how much closer to another article's title than to home's a detail question must be
+    home_margin_named: float = 0.0  # the same for a question naming something of that article's (DCU, AITU)
     home_margin_across: float = 0.05  # more when only the other title is in the question's language
     home_title_words: float = 0.2  # weight of the question's words found in the home article's title
 
@@ -136,11 +137,15 @@ def compose(
     # to a question closer to its title than to the home article's.
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
+    asked = set(tokenize(question)) - set().union(*(words_of(snapshot, f) for f in home)) if home else set()
 
     def home_margin(family: str) -> float:
+        # Naming the other article's own subject says more than a title's cosine can.
+        named = bool(asked & names(snapshot, family))
         # A title in the question's language is closer than one in another for the same meaning.
         across = not home_in_lang and lang in snapshot.renditions[family]
-        return config.home_margin + (config.home_margin_across if across else 0.0)
+        return (config.home_margin_named if named else config.home_margin) + (
+            config.home_margin_across if across else 0.0)
 
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)

@@ -161,10 +161,15 @@ def test_a_detail_question_that_names_nothing_else_is_about_the_centre_not_anoth
     assistant, _ = eval_assistant("tuning-kk-only")
     questions = ["Сколько человек будет работать в центре?", "Сколько студентов центр примет в год?",
                  "Орталықта қанша адам жұмыс істейді?"]
-    for question in [*questions, "How many staff will the centre have?", "What is the centre's funding?"]:
+    for question in [*questions, "How many staff will the centre have?", "What is the centre's funding?",
+                     "Сколько специалистов будет работать в центре?", "Каков объём финансирования центра?",
+                     "Кто будет отвечать за центр в ЕНУ?"]:
         assert not assistant.ask(question).answered, question
-    named = assistant.ask("How many apprentices will the DCU apprenticeship centre support?")
-    assert named.answered and named.citations[0].doc_id == "dcu-apprenticeship-centre"
+    # Naming the other centre takes its detail, whichever language the question and the article are in.
+    for question in ("How many apprentices will the DCU apprenticeship centre support?",
+                     "DCU-дағы апрентисшип орталығын кім басқарады?"):
+        named = assistant.ask(question)
+        assert named.answered and named.citations[0].doc_id == "dcu-apprenticeship-centre", question
 
     # The same knowledge without `home: true` quotes DCU's apprentices or Manas's students: the flag refuses.
     knowledge, data = tmp_path / "knowledge", tmp_path / "data"
