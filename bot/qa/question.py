@@ -22,10 +22,12 @@ _STRAY_NUMBER = re.compile(r"[(\[]\s*\d{1,3}\s*[)\]]|^\s*\d{1,3}\s*[).:]\s+")
 
 
 # Courtesy and "in short" around a question: they pull its vector away from the passages that answer it
-# ("скажи пожалуйста, где секретариат хаба?" fell below the threshold that "где секретариат хаба?" clears).
+# ("скажи пожалуйста, где секретариат хаба?" fell below the threshold that "где секретариат хаба?" clears);
+# "do you know / знаете / білесіз бе" is one more, and a Kazakh tag does not make a Russian question Kazakh.
 _COURTESY = re.compile(
     r"\b(?:(?:can|could) you (?:please )?tell me|tell me|please|pls|plz|kindly|in short|briefly|in simple words|"
-    r"kratko|(?:скажи|скажите|подскажи|подскажите)(?:,?\s*пожалуйста)?|пожалуйста|кратко|коротко|вкратце|"
+    r"kratko|do (?:you|u) know|(?:не )?(?:знаешь|знаете)(?: ли(?: ты| вы)?)?|(?:ты|вы) (?:не )?(?:знаешь|знаете)|"
+    r"біле(?:сіз|сің) (?:бе|ба)|bile(?:siz|sin) (?:be|ba)|(?:скажи|скажите|подскажи|подскажите)(?:,?\s*пожалуйста)?|пожалуйста|кратко|коротко|вкратце|"
     r"простыми словами|айтшы|айтыңызшы|айтыңыз|айтып беріңізші|айтып берші|түсіндіріп беріңізші|"
     r"түсіндіріп берші|өтінемін|қысқаша|кыскаша)\b[,!]?",
     re.I,
@@ -41,7 +43,7 @@ def clean_question(text: str) -> str:
     collapsed, length bounded."""
     text = html.unescape(_TAG.sub(" ", text or ""))
     text = _STRAY_NUMBER.sub(" ", text)
-    stripped = _COURTESY.sub(" ", _LEADING_GREETING.sub("", text)).strip(" ,;:")
+    stripped = re.sub(r"[\s,;:]+([?!.]|$)", r"\1", _COURTESY.sub(" ", _LEADING_GREETING.sub("", text))).strip(" ,;:")
     if has_words(stripped):
         text = stripped
     text = re.sub(r"[*_`~|#>\[\]]+", " ", text)

@@ -135,6 +135,8 @@ TYPED_AS_PEOPLE_TYPE = [
     ("Скажите пожалуйста, где будет создан региональный центр?", "Где будет создан региональный центр?"),
     ("Сәлем! Орталық қай университетте құрылады, айтыңызшы", "Орталық қай университетте құрылады?"),
     ("what will the new centre do, briefly please", "What will the new centre do?"),
+    ("do you know where the new centre will be set up?", "Where will the new centre be set up?"),
+    ("Кому передали председательство хаба, білесіз бе?", "Кому передали председательство хаба?"),
 ]
 
 
