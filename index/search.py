@@ -63,6 +63,7 @@ class ScoredSentence:
     sentence: SentenceRow
     score: float  # what orders the sentences: closeness plus shared words
     dense: float  # closeness alone (cosine), comparable with everyday text
+    shared: float = 0.0  # share of the question's (rare) words it holds, 0-1
 
 
 def family_ranks(families) -> dict[str, int]:
@@ -219,7 +220,7 @@ def best_sentences(
     if not rows:
         return []
     dense = snapshot.sentence_vectors[rows.start : rows.stop] @ query_vector.astype(np.float32)
-    scores = dense
+    shared = np.zeros_like(dense)
     query_words = set(tokenize(query_text)) if lexical_weight else set()
     if query_words:
         words = [set(tokenize(snapshot.sentences[r].text)) & query_words for r in rows]
@@ -227,6 +228,8 @@ def best_sentences(
         weight = {w: np.log((1 + len(words)) / (1 + f)) for w, f in frequency.items()}
         total = sum(weight.values())
         if total > 0:
-            scores = scores + lexical_weight * np.array([sum(weight[w] for w in s) / total for s in words])
+            shared = np.array([sum(weight[w] for w in s) / total for s in words], dtype=dense.dtype)
+    scores = dense + lexical_weight * shared
     order = np.argsort(-scores, kind="stable")
-    return [ScoredSentence(snapshot.sentences[rows.start + int(i)], float(scores[i]), float(dense[i])) for i in order]
+    return [ScoredSentence(snapshot.sentences[rows.start + int(i)], float(scores[i]), float(dense[i]), float(shared[i]))
+            for i in order]

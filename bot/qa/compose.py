@@ -114,6 +114,7 @@ class ComposeConfig:
     home_margin: float = 0.1  # how much closer to another article's title than to home's a detail question must be
     home_margin_named: float = 0.0  # the same for a question naming something of that article's (DCU, AITU)
     home_margin_across: float = 0.05  # more when only the other title is in the question's language
+    floor_word_weight: float = 0.1  # a sentence holding the question's rare words clears everyday text more easily
     home_title_words: float = 0.2  # weight of the question's words found in the home article's title
 
 
@@ -171,7 +172,7 @@ def compose(
                 scored = [s for s in scored if not dates_too_early(question, s.sentence.text, doc.date)]
         if not scored:
             continue
-        top = max(s.dense for s in scored)
+        top = max(s.dense + config.floor_word_weight * s.shared for s in scored)
         if best_score is None:
             if top < floor:
                 break

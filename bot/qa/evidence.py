@@ -107,7 +107,9 @@ EXPECTED_ANSWER = {
 
 
 # "How many ...?" is answered by a sentence with a number ("SOM1" or "COVID-19" are names, not counts).
-_ASKS_NUMBER = re.compile(r"\bhow (many|much)\b|\b(сколько|неше|қанша|канша)\b", re.I)
+_ASKS_NUMBER = re.compile(
+    r"\bhow (many|much|big|large)\b|\bwhat size\b|\b(сколько|неше|қанша|канша|қаншалықты|каншалыкты)\b|"
+    r"\bнасколько (большо|велик)|\bкакого размера\b|\bчисленност", re.I)
 # A year ("in 2004", "2025 жылы", "2025/2026") dates something; it does not count it.
 _NUMBER = re.compile(
     rf"(?<![\w/–-])(?!(?<=in ){_YEAR}\b|(?<=since ){_YEAR}\b|(?<=в ){_YEAR}\b|(?<=с ){_YEAR}\b|"
