@@ -23,6 +23,8 @@ from index.snapshot import Snapshot
 # of index/background.txt, per asker's language: the small model places Kazakh text closer together than
 # Russian or English. Calibrated on the tuning set and KazQAD with the default model (docs/quality.md).
 DEFAULT_MIN_RELEVANCE = {"kk": 0.0, "ru": 0.08, "en": 0.08}
+# "How many people work there?" asked of the centre's bot: with nothing named, "there" is the centre.
+_THERE = re.compile(r"\b(?:there|там|туда|онда|сонда)\b", re.I)
 _DATELINE = re.compile(r"^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ ,-]{2,30}\.\s+)?(?:KAZINFORM\s*[–—-]\s*)?")
 
 
@@ -143,6 +145,8 @@ def compose(
     def home_margin(family: str) -> float:
         # Naming the other article's own subject says more than a title's cosine can.
         named = bool(asked & names(snapshot, family))
+        if not named and _THERE.search(question):
+            return float("inf")
         # A title in the question's language is closer than one in another for the same meaning.
         across = not home_in_lang and lang in snapshot.renditions[family]
         return (config.home_margin_named if named else config.home_margin) + (

@@ -43,6 +43,7 @@ UNANSWERABLE = [
     ("On what date exactly will the centre open?", "en"),
     ("Сколько сотрудников будет в центре?", "ru"),
     ("How big will the centre's team be?", "en"),
+    ("how many ppl work there", "en"),  # "there" names nothing: the centre, not a forum's 210 artists
     # Kinds of detail the article does not hold: the language of teaching, a month, a fee, a procedure.
     ("На каком языке будут занятия в центре?", "ru"),
     ("Орталықтың алғашқы курсы қай айда басталады?", "kk"),
