@@ -78,8 +78,11 @@ def _is_latin_kazakh(words: list[str]) -> bool:
 
 
 def _cyrillic_language(words: list[str]) -> DetectedLanguage:
-    with_kk_letters = sum(1 for w in words if KAZAKH_LETTERS.intersection(w))
-    if with_kk_letters and with_kk_letters / len(words) >= 0.3:
+    # A name copied from a Kazakh article ("Кто такой Әлібек Мәдібеков?") does not make the question Kazakh:
+    # capitalised words after the first are names, and only the other words' letters count.
+    plain = [w for i, w in enumerate(words) if not (i and w[:1].isupper())] or words
+    with_kk_letters = sum(1 for w in plain if KAZAKH_LETTERS.intersection(w))
+    if with_kk_letters and with_kk_letters / len(plain) >= 0.3:
         return DetectedLanguage("kk", 1.0, True)
     # Half Russian, half Kazakh: the language whose own words frame the question ("где", "будет", "в" against
     # "қай", "ма", words with Kazakh letters) is the one the asker reads best.

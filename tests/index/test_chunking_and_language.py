@@ -70,6 +70,11 @@ def test_kazakh_abbreviations_do_not_end_sentences():
         ("Курстар бесплатно ма?", "kk"),
         ("Где будет орталық, в каком городе?", "ru"),
         ("Что будет делать жаңа центр?", "ru"),
+        # A name copied from the Kazakh article is a name, not the asker's language.
+        ("Кто такой Әлібек Мәдібеков?", "ru"),
+        ("Что предложил Өзбекстан?", "ru"),
+        ("Әлібек Мәдібеков кім?", "kk"),
+        ("ҚР Ғылым министрлігі не хабарлады?", "kk"),
     ],
 )
 def test_language_of_a_question(text, lang):
