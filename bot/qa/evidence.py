@@ -47,7 +47,7 @@ EXPECTED_ANSWER = {
         re.compile(rf"{_PRICE}|\b(free of charge|tuition-free|for free|бесплатн|тегін|ақысыз)", re.I),
     ),
     "money": (
-        re.compile(r"\b(cost|costs|price|fees?|tuition|funding|budget|salary)\b|\b(стоит|стоимост|цена\b|цены\b|"
+        re.compile(r"\b(cost|costs|price|fees?|tuition|funding|budget|salary)\b|\b(стоит|стоят|стоимост|цен[аыеу]\b|ценой\b|"
                    r"оплат|финансир|бюджет|зарплат|ақы\b|ақысы|акысы|бағасы|багасы|қаржы|каржы|ақша|акша)", re.I),
         re.compile(_PRICE, re.I),
     ),
@@ -70,6 +70,13 @@ EXPECTED_ANSWER = {
                    r"кабылдау|түсу|тусу|оқуға түсу|окуга тусу)", re.I),
         re.compile(r"\b(enrol|enroll|regist|appl|admission|deadline|portal|форм[аеуы]\b|анкет|регистрац|заявк|прием|"
                    r"приём|подать|тіркел|өтінім|қабылдау|портал)", re.I),
+    ),
+    # "Which building" is not answered by the university or the city the centre is in.
+    "building": (
+        re.compile(r"\b(which|what) (building|floor|room|campus)\b|\b(в каком (здании|корпусе|кабинете)|на каком этаже|"
+                   r"[қк]а[йи] ([ғг]имарат|корпус|[қк]абат|кабинет)|[қк]андай [ғг]имарат|нешінші [қк]абат)", re.I),
+        re.compile(r"\b(building|floor|room|campus|street|avenue)\b|\b(здани|корпус|этаж|кабинет|аудитори|улиц|"
+                   r"проспект|ғимарат|гимарат|қабат|кабат|көше|даңғыл)", re.I),
     ),
     "language": (
         re.compile(r"\b(what|which) language|\bin what language|\b(на каком языке|на каких языках|қай тілде|"

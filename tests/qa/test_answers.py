@@ -31,6 +31,7 @@ ANSWERABLE = [
     ("Where will the next ASEM foreign ministers meeting be held?", "en", "asem-foreign-ministers-2026", ["Kuala Lumpur"]),
     ("How long was the AITU hackathon?", "en", "aitu-hackathon-2025", ["48-hour"]),
     ("На каком языке учатся магистранты НУУз?", "ru", "nuu-water-masters", ["на английском"]),
+    ("В каком здании живут первокурсники университета Манас?", "ru", "manas-dormitory-bishkek", ["здание"]),
 ]
 
 UNANSWERABLE = [
@@ -50,6 +51,9 @@ UNANSWERABLE = [
     ("Is studying at the centre free?", "en"),
     ("Оқу ақысы қанша тұрады?", "kk"),  # free school textbooks are not a fee
     ("Как поступить в центр?", "ru"),
+    ("По какой цене курсы центра?", "ru"),
+    ("Which building will the centre be in?", "en"),  # the university and the city are not a building
+    ("Орталық қай ғимаратта орналасады?", "kk"),
     # The only year near the centre is the Hub's founding, 2004: it cannot say when the centre will open.
     ("Когда откроется центр?", "ru"),
     ("Орталық қашан ашылады?", "kk"),
