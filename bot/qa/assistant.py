@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 from bot.messages import LANGS, t
 from bot.ops.logging import kv
 from bot.qa.compose import Answer, ComposeConfig, Usage, compose
@@ -234,16 +236,25 @@ class Assistant:
             renditions = llm.renditions(text, detected.lang, usage)
         t0 = time.perf_counter()
         queries = [(text, detected.lang), *((q, lang_) for lang_, q in renditions.items())]
-        vectors = self.embedder.embed_queries([q for q, _ in queries])
+        follow_up = text != standalone and not rewritten
+        vectors = self.embedder.embed_queries([q for q, _ in queries] + ([standalone] if follow_up else []))
         vector = snapshot.query_vector(vectors[0], detected.lang)
         t1 = time.perf_counter()
         hits = search(snapshot, vector, text, detected.lang, mode=mode, config=self.search_config)
         if len(queries) > 1:  # a Russian question finds the Kazakh-only article by its Kazakh words too
             hits = fuse([hits, *(search(snapshot, snapshot.query_vector(v, lang_), q, lang_, mode=mode,
                                         config=self.search_config)
-                                 for (q, lang_), v in zip(queries[1:], vectors[1:], strict=True))], self.search_config)
+                                 for (q, lang_), v in zip(queries[1:], vectors[1:len(queries)], strict=True))],
+                        self.search_config)
         t2 = time.perf_counter()
-        answer = compose(snapshot, text, language, vector, hits, self.compose_config)
+        quoting = vector
+        if follow_up:
+            # The article is found with the previous question; the sentence must answer this one: "а где его
+            # секретариат?" after "что такое хаб?" should not quote what the Hub is again.
+            quoting = vector + snapshot.query_vector(vectors[-1], detected.lang)
+            quoting = quoting / np.linalg.norm(quoting)
+        answer = compose(snapshot, text, language, quoting, hits, self.compose_config,
+                         asked=standalone if follow_up else None)
         answer.question = question
         if llm is not None and hits:
             answer = llm.answer(text, language, snapshot, hits, answer, usage, on_delta)

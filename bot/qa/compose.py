@@ -127,12 +127,16 @@ def compose(
     query_vector: np.ndarray,
     hits: list[FamilyHit],
     config: ComposeConfig = ComposeConfig(),
+    asked: str | None = None,
 ) -> Answer:
+    """``question`` is what was searched for; ``asked``, when it differs, is the follow-up as typed ("how many
+    apprentices will it support?" after "who leads the DCU centre?"): it alone says what detail is asked for."""
+    asked = asked or question
     picked: list[tuple[Document, list]] = []
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
     floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
-    kind, evidence = expected_evidence(question) or (None, None)
+    kind, evidence = expected_evidence(asked) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     home = snapshot.home_families if evidence is not None else set()
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
@@ -140,11 +144,11 @@ def compose(
     # to a question closer to its title than to the home article's.
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
-    asked = set(tokenize(question)) - set().union(*(words_of(snapshot, f) for f in home)) if home else set()
+    own_words = set(tokenize(question)) - set().union(*(words_of(snapshot, f) for f in home)) if home else set()
 
     def home_margin(family: str) -> float:
         # Naming the other article's own subject says more than a title's cosine can.
-        named = bool(asked & names(snapshot, family))
+        named = bool(own_words & names(snapshot, family))
         if not named and _THERE.search(question):
             return float("inf")
         # A title in the question's language is closer than one in another for the same meaning.
@@ -154,7 +158,7 @@ def compose(
 
     for hit in hits[: config.max_sources + 1]:
         doc = rendition(snapshot, hit, lang)
-        scored = best_sentences(snapshot, doc.id, query_vector, question, config.sentence_lexical_weight)
+        scored = best_sentences(snapshot, doc.id, query_vector, asked, config.sentence_lexical_weight)
         if not scored:
             continue
         closest = max(s.dense for s in scored)
@@ -173,7 +177,7 @@ def compose(
             if kind == "person":
                 scored = [s for s in scored if not heads_another_body(question, s.sentence.text)]
             if kind == "time":
-                scored = [s for s in scored if not dates_too_early(question, s.sentence.text, doc.date)]
+                scored = [s for s in scored if not dates_too_early(asked, s.sentence.text, doc.date)]
         if not scored:
             continue
         top = max(s.dense + config.floor_word_weight * s.shared for s in scored)

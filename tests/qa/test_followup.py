@@ -23,6 +23,14 @@ def test_kazakh_and_russian_follow_ups(corpus_assistant):
     assert follow.citations[0].doc_id == "central-asia-centre-ru"
 
 
+def test_a_follow_up_asks_its_own_detail_of_the_previous_topic(corpus_assistant):
+    """The article comes from the previous question, the detail from this one: a count, not a name again."""
+    corpus_assistant.ask("Who leads the new apprenticeship centre at DCU?", conversation="chat-dcu")
+    follow = corpus_assistant.ask("how many apprentices will it support?", conversation="chat-dcu")
+    assert follow.answered and follow.citations[0].doc_id == "dcu-apprenticeship-centre"
+    assert "1,100" in follow.answer.split("[1]")[0], follow.answer
+
+
 def test_a_new_topic_is_not_dragged_into_the_old_one(corpus_assistant):
     corpus_assistant.ask("Who took over the ASEM LLL Hub chair from Ireland?", conversation="chat-b")
     assert not corpus_assistant.ask("What's the weather in Almaty tomorrow?", conversation="chat-b").answered
