@@ -82,13 +82,13 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
     # capitalised words after the first are names, and only the other words' letters count.
     plain = [w for i, w in enumerate(words) if not (i and w[:1].isupper())] or words
     with_kk_letters = sum(1 for w in plain if KAZAKH_LETTERS.intersection(w))
-    if with_kk_letters and with_kk_letters / len(plain) >= 0.3:
+    lowered = [w.lower() for w in words]
+    ru_words = sum(1 for w in lowered if w in _RU_FUNCTION_WORDS)
+    if with_kk_letters and with_kk_letters / len(plain) >= 0.3 and not ru_words:
         return DetectedLanguage("kk", 1.0, True)
     # Half Russian, half Kazakh: the language whose own words frame the question ("где", "будет", "в" against
     # "қай", "ма", words with Kazakh letters) is the one the asker reads best.
-    lowered = [w.lower() for w in words]
     kk_words = with_kk_letters + sum(1 for w in lowered if w in _KK_PLAIN_MARKERS)
-    ru_words = sum(1 for w in lowered if w in _RU_FUNCTION_WORDS)
     if kk_words != ru_words:
         share = max(kk_words, ru_words) / (kk_words + ru_words)
         return DetectedLanguage("kk" if kk_words > ru_words else "ru", share, True)
