@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
-from bot.qa.evidence import dates_too_early, expected_evidence, heads_another_body
+from bot.qa.evidence import dates_too_early, expected_evidence, heads_another_body, lacks_the_title
 from index.documents import Document
 from index.lexical import tokenize
 from index.search import FamilyHit, best_sentences, names, rendition, title_closeness, titled, words_of
@@ -175,7 +175,8 @@ def compose(
                 continue
             scored = [s for s in scored if evidence.search(s.sentence.text)]
             if kind == "person":
-                scored = [s for s in scored if not heads_another_body(question, s.sentence.text)]
+                scored = [s for s in scored if not heads_another_body(question, s.sentence.text)
+                          and not lacks_the_title(asked, s.sentence.text)]
             if kind == "time":
                 scored = [s for s in scored if not dates_too_early(asked, s.sentence.text, doc.date)]
         if not scored:

@@ -99,6 +99,13 @@ EXPECTED_ANSWER = {
         re.compile(r"\b(which|what) month|\b(в каком месяце|в какой месяц|қай айда|кай айда)", re.I),
         re.compile(_MONTHS, re.I),
     ),
+    # "What time does it open" needs a time of day, not a date.
+    "clock": (
+        re.compile(r"\b(what|which) time\b|\bat what time\b|\b(во сколько|в котором часу|в какое время|"
+                   r"[сc]а[ғг]ат (нешеде|[қк]аншада)|[қк]ай са[ғг]атта)", re.I),
+        re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(am|pm|a\.m\.|p\.m\.|o'clock)|\bв \d{1,2} час|"
+                   r"\bсағат \d{1,2}|\bсағат (екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он)", re.I),
+    ),
     # "On what day" is not answered by a year or a month alone ("when exactly" is: "in 2004").
     "date": (
         re.compile(r"\b(what date|which date|what day|which day)\b|\b(какого числа|в какой день|какой день|"
@@ -168,6 +175,16 @@ def dates_too_early(question: str, sentence: str, article_date: str) -> bool:
     if not years or not written.isdigit() or asks_about_the_past(question):
         return False
     return max(years) < int(written)
+
+
+# A question for a rector, a dean or a minister is not answered by whoever "leads" a project.
+_TITLES = [re.compile(rf"\b({pattern})", re.I) for pattern in
+           ("rector|ректор", "dean|декан", "minister|министр", "president|президент", "mayor|әкім|аким")]
+
+
+def lacks_the_title(question: str, sentence: str) -> bool:
+    """Whether the question asks for a holder of a title (rector, dean...) the sentence does not name."""
+    return any(title.search(question) and not title.search(sentence) for title in _TITLES)
 
 
 def heads_another_body(question: str, sentence: str) -> bool:

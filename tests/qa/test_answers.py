@@ -32,6 +32,7 @@ ANSWERABLE = [
     ("How long was the AITU hackathon?", "en", "aitu-hackathon-2025", ["48-hour"]),
     ("На каком языке учатся магистранты НУУз?", "ru", "nuu-water-masters", ["на английском"]),
     ("В каком здании живут первокурсники университета Манас?", "ru", "manas-dormitory-bishkek", ["здание"]),
+    ("Which minister led the Kazakh delegation in Brussels?", "en", "asem-foreign-ministers-2026", ["Iskakov"]),
 ]
 
 UNANSWERABLE = [
@@ -54,6 +55,8 @@ UNANSWERABLE = [
     ("По какой цене курсы центра?", "ru"),
     ("Which building will the centre be in?", "en"),  # the university and the city are not a building
     ("Орталық қай ғимаратта орналасады?", "kk"),
+    ("Кто ректор ЕНУ?", "ru"),  # a professor who leads a glacier project is not a rector
+    ("Орталық сағат нешеде ашылады?", "kk"),  # a time of day, not a year
     # The only year near the centre is the Hub's founding, 2004: it cannot say when the centre will open.
     ("Когда откроется центр?", "ru"),
     ("Орталық қашан ашылады?", "kk"),
