@@ -33,6 +33,9 @@ _RU_FUNCTION_WORDS = {
 _KK_LATIN_MARKERS = {
     "qai", "qaida", "qaisy", "qashan", "qalai", "qandai", "kim", "turaly", "jane", "men", "bul",
     "ortalyq", "ortalygy", "ortalyk", "universitette", "qurylady", "ashylady", "degen", "boiynsha",
+    # as typed on a phone: k for қ, no particle left out
+    "kai", "kaida", "kaisy", "kashan", "kalai", "kandai", "kansha", "qansha", "nege", "ne", "nemen", "kimge",
+    "kimnin", "kimdi", "ma", "ba", "pa",
 }
 _LINGUA = {Language.KAZAKH: "kk", Language.RUSSIAN: "ru", Language.ENGLISH: "en"}
 
@@ -71,7 +74,7 @@ def detect_language(text: str, default: str = "en") -> DetectedLanguage:
 
 def _is_latin_kazakh(words: list[str]) -> bool:
     lowered = [w.lower() for w in words]
-    if any(set(w) & set("äğıñöqşūü") for w in lowered) and not any(w in _EN_FUNCTION_WORDS for w in lowered):
+    if any(set(w) & set("äğıñöqşūüáǵńóúý") for w in lowered) and not any(w in _EN_FUNCTION_WORDS for w in lowered):
         return True
     hits = sum(1 for w in lowered if w in _KK_LATIN_MARKERS or coarse(latin_to_cyrillic(w)) in _KK_COARSE_WORDS)
     return hits >= 2 or (hits >= 1 and len(lowered) <= 2)
@@ -114,17 +117,19 @@ _KK_COMMON = (
     "қай қайда қайдан қайсы қашан қалай қандай қанша кім кімге кімнің кімді неге неліктен үшін туралы және "
     "бұл деген бойынша болады болды болмақ өтті өтеді құрылады құрылды ашылады ашылды қала қалада "
     "қаласында қаласы жоқ мүмкін білім ғылым жоғары жыл жылы жылдың маған айтыңызшы айтшы сіз қазақстан "
-    "қазақстанда қазақстанның мемлекеттік оқу оқушы оқушылар студент студенттер ақы ақысы тегін нөмірі"
+    "қазақстанда қазақстанның мемлекеттік оқу оқушы оқушылар студент студенттер ақы ақысы тегін нөмірі "
+    "берілді берді ұсынды ұсынады айналысады төрағалығы хатшылығы орталық орталығы"
 ).split()
 
 
-# Kazakh typed in Latin letters: the 2021 alphabet (ä, ğ, ı, ñ, ö, q, ş, ū, ü) and informal phone typing
-# ("kuryladi", "zh", "sh"). No maintained package converts Latin Kazakh to Cyrillic, so a small table
-# does it roughly; the spellings found in the knowledge then settle і/ы/и, у/ұ/ү and the like.
+# Kazakh typed in Latin letters: the 2021 alphabet (ä, ğ, ı, ñ, ö, q, ş, ū, ü), the 2018 one (á, ǵ, ń, ó, ú,
+# ý) and informal phone typing ("kuryladi", "zh", "sh"). No maintained package converts Latin Kazakh to
+# Cyrillic, so a small table does it roughly; the spellings found in the knowledge then settle і/ы/и, у/ұ/ү
+# and the like.
 _LATIN_DIGRAPHS = {"sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "gh": "ғ", "ya": "я", "yu": "ю", "ts": "ц"}
 _LATIN_LETTERS = dict(zip(
-    "aäábcdeéfgğǵhıiíjklmnñńoöópqrsştuūúüvwxyz",
-    "аәәбсдеефгғғхіиіжклмнңңоөөпқрсштуұұүвухыз",
+    "aäábcdeéfgğǵhıiíjklmnñńoöópqrsştuūúüvwxyýz",
+    "аәәбсдеефгғғхіиіжклмнңңоөөпқрсштуұұүвухыуз",
     strict=True,
 ))
 _NG_END = re.compile(r"ng(?=$|[^aeiouäöüūıy])")

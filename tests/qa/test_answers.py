@@ -138,6 +138,8 @@ TYPED_AS_PEOPLE_TYPE = [
     # (as typed, clean form)
     ("Ortalyk kai universitette kuryladi?", "Орталық қай университетте құрылады?"),
     ("Ortalyq qai universitette qūrylady?", "Орталық қай университетте құрылады?"),
+    ("Hab tóraǵalyǵy kimge berildi?", "Хаб төрағалығы кімге берілді?"),  # the 2018 Latin alphabet
+    ("ozbekstan ne usyndy", "Өзбекстан не ұсынды?"),
     ("орталык кай университетте курылады", "Орталық қай университетте құрылады?"),
     ("Где будет создан региональный центр? (7)", "Где будет создан региональный центр?"),
     ("2) who took over the hub chair from ireland???", "Who took over the ASEM LLL Hub chair from Ireland?"),
