@@ -114,7 +114,7 @@ class ComposeConfig:
     source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
     sentence_lexical_weight: float = 0.3  # share of the question's words a quoted sentence contains
     home_margin: float = 0.1  # how much closer to another article's title than to home's a detail question must be
-    home_margin_named: float = 0.0  # the same for a question naming something of that article's (DCU, AITU)
+    home_margin_named: float = 0.0  # the same when the question names something of that article's (DCU, AITU)
     home_margin_across: float = 0.05  # more when only the other title is in the question's language
     floor_word_weight: float = 0.1  # a sentence holding the question's rare words clears everyday text more easily
     home_title_words: float = 0.2  # weight of the question's words found in the home article's title
@@ -130,7 +130,8 @@ def compose(
     asked: str | None = None,
 ) -> Answer:
     """``question`` is what was searched for; ``asked``, when it differs, is the follow-up as typed ("how many
-    apprentices will it support?" after "who leads the DCU centre?"): it alone says what detail is asked for."""
+    apprentices will it support?" after "who leads the DCU centre?"): it alone says what detail is asked for
+    and which words the quoted sentence should hold."""
     asked = asked or question
     picked: list[tuple[Document, list]] = []
     best_score = None
@@ -141,7 +142,8 @@ def compose(
     home = snapshot.home_families if evidence is not None else set()
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
     # have" is not answered by another centre's 1,100 apprentices. Another article may give the detail only
-    # to a question closer to its title than to the home article's.
+    # to a question that names something of its own (DCU), or that is clearly closer to its title than to
+    # the home article's.
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
     own_words = set(tokenize(question)) - set().union(*(words_of(snapshot, f) for f in home)) if home else set()
