@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
-from bot.qa.evidence import dates_too_early, expected_evidence, heads_another_body, lacks_the_title
+from bot.qa.evidence import asks_yes_or_no, dates_too_early, expected_evidence, heads_another_body, lacks_the_title
 from index.documents import Document
 from index.lexical import tokenize
 from index.search import FamilyHit, best_sentences, names, rendition, title_closeness, titled, words_of
@@ -137,7 +137,9 @@ def compose(
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
     floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
-    kind, evidence = expected_evidence(asked) or (None, None)
+    subject = {w for f in snapshot.home_families for d in snapshot.renditions[f].values()
+               for w in tokenize(snapshot.documents[d].title)}
+    kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     home = snapshot.home_families if evidence is not None else set()
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
@@ -175,7 +177,8 @@ def compose(
                 < home_closeness + home_margin(hit.family)
             ):
                 continue
-            scored = [s for s in scored if evidence.search(s.sentence.text)]
+            if kind != "exists" or doc.lang == lang:  # a Kazakh sentence cannot hold a Russian word
+                scored = [s for s in scored if evidence.search(s.sentence.text)]
             if kind == "person":
                 scored = [s for s in scored if not heads_another_body(question, s.sentence.text)
                           and not lacks_the_title(asked, s.sentence.text)]

@@ -9,6 +9,7 @@ long past for what is still to come), is not quoted as the answer.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.qa.question import words
 from index.lexical import tokenize
@@ -129,6 +130,34 @@ _NUMBER = re.compile(
     rf"(?<![\w/–-])(?!(?<=in ){_YEAR}\b|(?<=since ){_YEAR}\b|(?<=в ){_YEAR}\b|(?<=с ){_YEAR}\b|"
     rf"{_YEAR}(?:\s*(?:жыл|год|г\.|year)|\s*[/–-]\s*\d))\d+(?:[.,]\d+)?(?![\w/–-])|\b({_NUMBER_WORDS})", re.I
 )
+
+
+# "Есть ли…", "…бар ма?", "Does the centre…": a question answered by yes or no.
+_YES_NO = re.compile(
+    r"\bли\b|(?:^|\s)(?:ма|ме|ба|бе|па|пе)\s*[?.!]*\s*$|"
+    r"^\s*(?:is|are|was|were|does|do|did|will|can|could|has|have)\b(?!.*\b(?:what|which|who|whom|where|when|why|how)\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """What a yes/no question asks about ("Есть ли у центра общежитие?": a dormitory). A sentence that does
+    not name it cannot say yes or no, however close to the centre it is."""
+
+    words: frozenset[str]
+
+    def search(self, text: str) -> bool:
+        return bool(self.words & set(tokenize(text)))
+
+
+def asks_yes_or_no(question: str, subject: set[str]) -> tuple[str, Mentions] | None:
+    """A yes/no question and the words of what it asks about: its own words, less those naming the bot's
+    subject (``subject``: "центр", "орталық", "centre")."""
+    if not _YES_NO.search(question):
+        return None
+    asked = frozenset(set(tokenize(question)) - subject)
+    return ("exists", Mentions(asked)) if asked else None
 
 
 def expected_evidence(question: str) -> tuple[str, re.Pattern] | None:

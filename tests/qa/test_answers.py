@@ -33,6 +33,9 @@ ANSWERABLE = [
     ("На каком языке учатся магистранты НУУз?", "ru", "nuu-water-masters", ["на английском"]),
     ("В каком здании живут первокурсники университета Манас?", "ru", "manas-dormitory-bishkek", ["здание"]),
     ("Which minister led the Kazakh delegation in Brussels?", "en", "asem-foreign-ministers-2026", ["Iskakov"]),
+    # Yes or no: the sentence names what is asked about.
+    ("Будет ли центр развивать микроквалификации?", "ru", f"{CENTRE}-ru", ["микроквалификаций"]),
+    ("Is the hub chaired by Thailand now?", "en", f"{CENTRE}-en", ["Thailand"]),
 ]
 
 UNANSWERABLE = [
@@ -57,6 +60,11 @@ UNANSWERABLE = [
     ("Орталық қай ғимаратта орналасады?", "kk"),
     ("Кто ректор ЕНУ?", "ru"),  # a professor who leads a glacier project is not a rector
     ("Орталық сағат нешеде ашылады?", "kk"),  # a time of day, not a year
+    # Yes or no about something no sentence of the centre's names: not Manas's dormitory, not a sentence on
+    # the Hub's history.
+    ("Есть ли у центра общежитие?", "ru"),
+    ("Орталықта стипендия бар ма?", "kk"),
+    ("Does the centre give scholarships?", "en"),
     # The only year near the centre is the Hub's founding, 2004: it cannot say when the centre will open.
     ("Когда откроется центр?", "ru"),
     ("Орталық қашан ашылады?", "kk"),
