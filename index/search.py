@@ -186,15 +186,18 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 def names(snapshot: Snapshot, family: str) -> set[str]:
-    """Word tokens of the names in a family's articles: capitalised words inside a sentence, and acronyms
-    (DCU, AITU, ҚазҰУ)."""
-    found: set[str] = set()
+    """Word tokens of the names in a family's articles: acronyms (DCU, AITU, ҚазҰУ) and words written with a
+    capital inside a sentence and never without one ("Астана", not the "Орталық" of "Орталық Азия")."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
     for doc_id in snapshot.renditions[family].values():
         for row in snapshot.sentence_rows.get(doc_id, ()):
             for i, word in enumerate(_WORD.findall(snapshot.sentences[row].text)):
-                if (i and word[0].isupper()) or sum(c.isupper() for c in word) > 1:
-                    found.update(tokenize(word))
-    return found
+                if sum(c.isupper() for c in word) > 1 or (i and word[0].isupper()):
+                    capitalised.update(tokenize(word))
+                elif word[0].islower():
+                    lower.update(tokenize(word))
+    return capitalised - lower
 
 
 def words_of(snapshot: Snapshot, family: str) -> set[str]:

@@ -137,8 +137,10 @@ def compose(
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
     floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
+    # The words naming the bot's own subject ("орталық", "centre"), not the names in its title ("Astana").
     subject = {w for f in snapshot.home_families for d in snapshot.renditions[f].values()
-               for w in tokenize(snapshot.documents[d].title)}
+               for w in tokenize(snapshot.documents[d].title)} - {w for f in snapshot.home_families
+                                                                  for w in names(snapshot, f)}
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     home = snapshot.home_families if evidence is not None else set()

@@ -36,6 +36,7 @@ ANSWERABLE = [
     # Yes or no: the sentence names what is asked about.
     ("Будет ли центр развивать микроквалификации?", "ru", f"{CENTRE}-ru", ["микроквалификаций"]),
     ("Is the hub chaired by Thailand now?", "en", f"{CENTRE}-en", ["Thailand"]),
+    ("Орталық Астанада құрыла ма?", "kk", f"{CENTRE}-kk", ["Астана"]),  # "Астана" is in the title, yet asked
 ]
 
 UNANSWERABLE = [
