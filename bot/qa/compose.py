@@ -143,11 +143,11 @@ def compose(
                                                                   for w in names(snapshot, f)}
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
-    home = snapshot.home_families if evidence is not None else set()
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
-    # have" is not answered by another centre's 1,100 apprentices. Another article may give the detail only
-    # to a question that names something of its own (DCU), or that is clearly closer to its title than to
-    # the home article's.
+    # have" is not answered by another centre's 1,100 apprentices, nor "what events will the centre hold in
+    # 2026" by a forum's. For a detail, or a question naming the subject, another article counts only if the
+    # question names something of its own (DCU), or is clearly closer to its title than to the home article's.
+    home = snapshot.home_families if evidence is not None or set(tokenize(asked)) & subject else set()
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
     own_words = set(tokenize(question)) - set().union(*(words_of(snapshot, f) for f in home)) if home else set()
@@ -170,14 +170,14 @@ def compose(
         closest = max(s.dense for s in scored)
         if leader is None:
             leader = closest
+        if home and hit.family not in home and (
+            title_closeness(snapshot, titled(snapshot, hit.family, lang), query_vector)
+            < home_closeness + home_margin(hit.family)
+        ):
+            continue
         if evidence is not None:
             # A less relevant article that happens to hold a price or a director is about something else.
             if closest < leader - config.source_margin:
-                continue
-            if home and hit.family not in home and (
-                title_closeness(snapshot, titled(snapshot, hit.family, lang), query_vector)
-                < home_closeness + home_margin(hit.family)
-            ):
                 continue
             if kind != "exists" or doc.lang == lang:  # a Kazakh sentence cannot hold a Russian word
                 scored = [s for s in scored if evidence.search(s.sentence.text)]
