@@ -72,12 +72,14 @@ EXPECTED_ANSWER = {
         re.compile(r"\b(enrol|enroll|regist|appl|admission|deadline|portal|форм[аеуы]\b|анкет|регистрац|заявк|прием|"
                    r"приём|подать|тіркел|өтінім|қабылдау|портал)", re.I),
     ),
-    # "Which building" is not answered by the university or the city the centre is in.
+    # "Which building" and "how do I get there" are not answered by the university or the city it is in.
     "building": (
-        re.compile(r"\b(which|what) (building|floor|room|campus)\b|\b(в каком (здании|корпусе|кабинете)|на каком этаже|"
-                   r"[қк]а[йи] ([ғг]имарат|корпус|[қк]абат|кабинет)|[қк]андай [ғг]имарат|нешінші [қк]абат)", re.I),
-        re.compile(r"\b(building|floor|room|campus|street|avenue)\b|\b(здани|корпус|этаж|кабинет|аудитори|улиц|"
-                   r"проспект|ғимарат|гимарат|қабат|кабат|көше|даңғыл)", re.I),
+        re.compile(r"\b(which|what) (building|floor|room|campus)\b|\bhow (do i|to|can i) get (to|there)\b|"
+                   r"\b(в каком (здании|корпусе|кабинете)|на каком этаже|как (добраться|доехать|пройти)|"
+                   r"[қк]а[йи] ([ғг]имарат|корпус|[қк]абат|кабинет)|[қк]андай [ғг]имарат|нешінші [қк]абат|"
+                   r"[қк]алай (баруға|баруга|жетуге|жетемін|барамын))", re.I),
+        re.compile(r"\b(building|floor|room|campus|street|avenue|bus|metro)\b|\b(здани|корпус|этаж|кабинет|аудитори|"
+                   r"улиц|проспект|автобус|метро|ғимарат|гимарат|қабат|кабат|көше|даңғыл)", re.I),
     ),
     "language": (
         re.compile(r"\b(what|which) language|\bin what language|\b(на каком языке|на каких языках|қай тілде|"

@@ -60,6 +60,7 @@ UNANSWERABLE = [
     ("Как поступить в центр?", "ru"),
     ("По какой цене курсы центра?", "ru"),
     ("Which building will the centre be in?", "en"),  # the university and the city are not a building
+    ("Как добраться до центра?", "ru"),
     ("Орталық қай ғимаратта орналасады?", "kk"),
     ("Кто ректор ЕНУ?", "ru"),  # a professor who leads a glacier project is not a rector
     ("Орталық сағат нешеде ашылады?", "kk"),  # a time of day, not a year
