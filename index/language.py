@@ -33,7 +33,7 @@ _RU_FUNCTION_WORDS = {
 _KK_LATIN_MARKERS = {
     "qai", "qaida", "qaisy", "qashan", "qalai", "qandai", "kim", "turaly", "jane", "men", "bul",
     "ortalyq", "ortalygy", "ortalyk", "universitette", "qurylady", "ashylady", "degen", "boiynsha",
-    # as typed on a phone: k for қ, no particle left out
+    # as typed on a phone: k for қ, and the question particles
     "kai", "kaida", "kaisy", "kashan", "kalai", "kandai", "kansha", "qansha", "nege", "ne", "nemen", "kimge",
     "kimnin", "kimdi", "ma", "ba", "pa",
 }

@@ -113,7 +113,7 @@ class ComposeConfig:
     sentence_margin: float = 0.03  # a further sentence must score this close to the best one
     source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
     sentence_lexical_weight: float = 0.3  # share of the question's words a quoted sentence contains
-    home_margin: float = 0.1  # how much closer to another article's title than to home's a detail question must be
+    home_margin: float = 0.1  # how much closer to another article's title than to home's a question must be
     home_margin_named: float = 0.0  # the same when the question names something of that article's (DCU, AITU)
     home_margin_across: float = 0.05  # more when only the other title is in the question's language
     floor_word_weight: float = 0.1  # a sentence holding the question's rare words clears everyday text more easily
