@@ -18,6 +18,7 @@ the Kazakh one that answers a Russian question, just by sharing everyday words.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,29 +186,47 @@ def title_closeness(snapshot: Snapshot, doc: Document, query_vector: np.ndarray)
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
-def names(snapshot: Snapshot, family: str) -> set[str]:
-    """Word tokens of the names in a family's articles: acronyms (DCU, AITU, ҚазҰУ) and words written with a
-    capital inside a sentence and never without one ("Астана", not the "Орталық" of "Орталық Азия")."""
+@dataclass(frozen=True)
+class FamilyWords:
+    """The word tokens of a family's articles."""
+
+    words: frozenset[str]  # every one, titles included
+    titles: frozenset[str]  # those of its titles
+    # acronyms (DCU, AITU, ҚазҰУ) and words written with a capital inside a sentence and never without one
+    # ("Астана", not the "Орталық" of "Орталық Азия")
+    names: frozenset[str]
+
+
+# The home articles' words are asked for by every question; a snapshot never changes, so they are read from
+# SQLite once per snapshot (and forgotten with it), where another article's are read when it is a candidate.
+_HOME_WORDS: weakref.WeakKeyDictionary[Snapshot, dict[str, FamilyWords]] = weakref.WeakKeyDictionary()
+
+
+def family_words(snapshot: Snapshot, family: str) -> FamilyWords:
+    if family not in snapshot.home_families:
+        return _read_family_words(snapshot, family)
+    memo = _HOME_WORDS.setdefault(snapshot, {})
+    if family not in memo:
+        memo[family] = _read_family_words(snapshot, family)
+    return memo[family]
+
+
+def _read_family_words(snapshot: Snapshot, family: str) -> FamilyWords:
+    words: set[str] = set()
+    titles: set[str] = set()
     capitalised: set[str] = set()
     lower: set[str] = set()
     for doc_id in snapshot.renditions[family].values():
+        titles.update(tokenize(snapshot.documents[doc_id].title))
         for row in snapshot.sentence_rows.get(doc_id, ()):
-            for i, word in enumerate(_WORD.findall(snapshot.sentences[row].text)):
+            text = snapshot.sentences[row].text
+            words.update(tokenize(text))
+            for i, word in enumerate(_WORD.findall(text)):
                 if sum(c.isupper() for c in word) > 1 or (i and word[0].isupper()):
                     capitalised.update(tokenize(word))
                 elif word[0].islower():
                     lower.update(tokenize(word))
-    return capitalised - lower
-
-
-def words_of(snapshot: Snapshot, family: str) -> set[str]:
-    """Every word token of a family's articles, titles included."""
-    found: set[str] = set()
-    for doc_id in snapshot.renditions[family].values():
-        found.update(tokenize(snapshot.documents[doc_id].title))
-        for row in snapshot.sentence_rows.get(doc_id, ()):
-            found.update(tokenize(snapshot.sentences[row].text))
-    return found
+    return FamilyWords(frozenset(words | titles), frozenset(titles), frozenset(capitalised - lower))
 
 
 def best_sentences(

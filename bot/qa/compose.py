@@ -16,7 +16,7 @@ from bot.messages import LANGUAGE_IN, t
 from bot.qa.evidence import asks_yes_or_no, dates_too_early, expected_evidence, heads_another_body, lacks_the_title
 from index.documents import Document
 from index.lexical import tokenize
-from index.search import FamilyHit, best_sentences, names, rendition, title_closeness, titled, words_of
+from index.search import FamilyHit, best_sentences, family_words, rendition, title_closeness, titled
 from index.snapshot import Snapshot
 
 # How much closer (cosine) the best sentence must be to the question than the closest everyday sentence
@@ -138,9 +138,8 @@ def compose(
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
     floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
     # The words naming the bot's own subject ("орталық", "centre"), not the names in its title ("Astana").
-    subject = {w for f in snapshot.home_families for d in snapshot.renditions[f].values()
-               for w in tokenize(snapshot.documents[d].title)} - {w for f in snapshot.home_families
-                                                                  for w in names(snapshot, f)}
+    homes = [family_words(snapshot, f) for f in snapshot.home_families]
+    subject = set().union(*(h.titles for h in homes)) - set().union(*(h.names for h in homes))
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
@@ -150,11 +149,11 @@ def compose(
     home = snapshot.home_families if evidence is not None or set(tokenize(asked)) & subject else set()
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
-    own_words = set(tokenize(question)) - set().union(*(words_of(snapshot, f) for f in home)) if home else set()
+    own_words = set(tokenize(question)) - set().union(*(h.words for h in homes)) if home else set()
 
     def home_margin(family: str) -> float:
         # Naming the other article's own subject says more than a title's cosine can.
-        named = bool(own_words & names(snapshot, family))
+        named = bool(own_words & family_words(snapshot, family).names)
         if not named and _THERE.search(question):
             return float("inf")
         # A title in the question's language is closer than one in another for the same meaning.
