@@ -258,7 +258,7 @@ class Assistant:
         answer.question = question
         if llm is not None and hits:
             answer = llm.answer(text, language, snapshot, hits, answer, usage, on_delta)
-        if conversation is not None and answer.answered and (text == standalone or rewritten):
+        if conversation is not None and answer.answered and not follow_up:
             self.conversations.remember(conversation, text)
         if conversation is not None and llm is not None:
             self.conversations.add_turn(conversation, text, answer.answer)
