@@ -30,7 +30,9 @@ _NUMBER_WORDS = (
     "два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\\b|тысяч|two|three|four|five|six|seven|eight|nine|"
     "ten|twelve|twenty|hundred|thousand|dozen"
 )
-_PRICE = (r"\d[\d\s.,]*\s*(тенге|теңге|₸|\$|€|доллар|dollars?|usd|euro|евро|baht|бат|млн|mln|million|млрд|billion)|"
+# "450 миллион теңге", "340 миллионов долларов": a written-out magnitude may stand between number and currency.
+_PRICE = (r"\d[\d\s.,]*\s*(?:(?:миллион\w*|миллиард\w*|мың|тысяч\w*|thousand)\s+)?"
+          r"(тенге|теңге|₸|\$|€|доллар|dollars?|usd|euro|евро|baht|бат|млн|mln|million|млрд|billion)|"
           r"[$€₸]\s?\d")
 # What a question asks for, and what a sentence must contain to answer it. Embeddings rank "the centre's
 # phone number" close to any sentence about the centre; a sentence without digits cannot be the answer.

@@ -33,6 +33,10 @@ ANSWERABLE = [
     ("На каком языке учатся магистранты НУУз?", "ru", "nuu-water-masters", ["на английском"]),
     ("В каком здании живут первокурсники университета Манас?", "ru", "manas-dormitory-bishkek", ["здание"]),
     ("Which minister led the Kazakh delegation in Brussels?", "en", "asem-foreign-ministers-2026", ["Iskakov"]),
+    # A sum written with its magnitude in words is a price: "450 миллион теңге", "340 миллионов долларов".
+    ("Жасанды интеллект зертханасын жабдықтауға қанша ақша жұмсалды?", "kk", "kaznu-ai-lab", ["450 миллион теңге"]),
+    ("На какую сумму подписали соглашения на бизнес-форуме в Сингапуре?", "ru", "asem-business-forum-singapore",
+     ["340 миллионов долларов"]),
     # Yes or no: the sentence names what is asked about.
     ("Будет ли центр развивать микроквалификации?", "ru", f"{CENTRE}-ru", ["микроквалификаций"]),
     ("Is the hub chaired by Thailand now?", "en", f"{CENTRE}-en", ["Thailand"]),
