@@ -13,7 +13,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
-from bot.qa.evidence import asks_yes_or_no, dates_too_early, expected_evidence, heads_another_body, lacks_the_title
+from bot.qa.evidence import (
+    Counted,
+    asks_yes_or_no,
+    dates_too_early,
+    expected_evidence,
+    heads_another_body,
+    lacks_the_title,
+)
 from index.documents import Document
 from index.lexical import tokenize
 from index.search import FamilyHit, best_sentences, family_words, rendition, title_closeness, titled
@@ -179,7 +186,8 @@ def compose(
             if closest < leader - config.source_margin:
                 continue
             if kind != "exists" or doc.lang == lang:  # a Kazakh sentence cannot hold a Russian word
-                scored = [s for s in scored if evidence.search(s.sentence.text)]
+                found = evidence.across if isinstance(evidence, Counted) and doc.lang != lang else evidence
+                scored = [s for s in scored if found.search(s.sentence.text)]
             if kind == "person":
                 scored = [s for s in scored if not heads_another_body(question, s.sentence.text)
                           and not lacks_the_title(asked, s.sentence.text)]

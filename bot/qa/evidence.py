@@ -30,6 +30,10 @@ _NUMBER_WORDS = (
     "два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\\b|тысяч|two|three|four|five|six|seven|eight|nine|"
     "ten|twelve|twenty|hundred|thousand|dozen"
 )
+# A number word stands alone or takes a case ending ("үшке", "екіден", "мыңнан", "тысячи"); a word that only
+# begins like one is another word ("үшін" for, "жетілдіру" improve, "семья", "tennis").
+_NUMBER_ENDINGS = ("ге|ке|ға|қа|не|на|де|те|да|та|ден|тен|нен|дан|тан|нан|ні|ді|ті|ны|ды|ты|нің|дің|тің|ның|дың|"
+                   "тың|мен|бен|пен|еу|інші|ыншы|нші|ншы|даған|деген|таған|теген|а|и|у|s")
 # "450 миллион теңге", "340 миллионов долларов": a written-out magnitude may stand between number and currency.
 _PRICE = (r"\d[\d\s.,]*\s*(?:(?:миллион\w*|миллиард\w*|мың|тысяч\w*|thousand)\s+)?"
           r"(тенге|теңге|₸|\$|€|доллар|dollars?|usd|euro|евро|baht|бат|млн|mln|million|млрд|billion)|"
@@ -132,7 +136,8 @@ _ASKS_NUMBER = re.compile(
 # A year ("in 2004", "2025 жылы", "2025/2026") dates something; it does not count it.
 _NUMBER = re.compile(
     rf"(?<![\w/–-])(?!(?<=in ){_YEAR}\b|(?<=since ){_YEAR}\b|(?<=в ){_YEAR}\b|(?<=с ){_YEAR}\b|"
-    rf"{_YEAR}(?:\s*(?:жыл|год|г\.|year)|\s*[/–-]\s*\d))\d+(?:[.,]\d+)?(?![\w/–-])|\b({_NUMBER_WORDS})", re.I
+    rf"{_YEAR}(?:\s*(?:жыл|год|г\.|year)|\s*[/–-]\s*\d))\d+(?:[.,]\d+)?(?![\w/–-])|"
+    rf"\b({_NUMBER_WORDS})(?:{_NUMBER_ENDINGS})?(?!\w)", re.I
 )
 
 
@@ -164,12 +169,32 @@ def asks_yes_or_no(question: str, subject: set[str]) -> tuple[str, Mentions] | N
     return ("exists", Mentions(asked)) if asked else None
 
 
-def expected_evidence(question: str) -> tuple[str, re.Pattern] | None:
+@dataclass(frozen=True)
+class Counted:
+    """A count of what "how many X" asks about: digits, a number word before X itself, or one with a case
+    ending, as answers have it ("үшке бөледі"). A bare number word is as often a description ("the two
+    regions", "екі өңірдің") as an answer: "How many members does the Hub have?" is not answered by the two
+    regions it brings together. Words are compared in one language only; `across` is the check for a
+    sentence in another."""
+
+    words: frozenset[str]
+    across: re.Pattern = _NUMBER
+
+    def search(self, text: str) -> bool:
+        for match in _NUMBER.finditer(text):
+            if match.group(1) is None or len(match.group(0)) > len(match.group(1)):
+                return True
+            if self.words & set(tokenize(" ".join(text[match.end():].split()[:2]))):
+                return True
+        return False
+
+
+def expected_evidence(question: str) -> tuple[str, re.Pattern | Counted] | None:
     """The kind of detail the question asks for, and what a sentence holding it looks like."""
     for kind, (asks, evidence) in EXPECTED_ANSWER.items():
         if asks.search(question):
             return kind, evidence
-    return ("count", _NUMBER) if _ASKS_NUMBER.search(question) else None
+    return ("count", Counted(frozenset(tokenize(question)))) if _ASKS_NUMBER.search(question) else None
 
 
 # A role held at a named body: "acting director of the National Centre for Higher Education", "директора

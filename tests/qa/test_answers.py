@@ -33,6 +33,9 @@ ANSWERABLE = [
     ("На каком языке учатся магистранты НУУз?", "ru", "nuu-water-masters", ["на английском"]),
     ("В каком здании живут первокурсники университета Манас?", "ru", "manas-dormitory-bishkek", ["здание"]),
     ("Which minister led the Kazakh delegation in Brussels?", "en", "asem-foreign-ministers-2026", ["Iskakov"]),
+    # A number word answers "how many" for what it counts.
+    ("How many regions does the Hub bring together?", "en", f"{CENTRE}-en", ["two regions"]),
+    ("Хаб неше өңірдің сарапшыларын біріктіреді?", "kk", f"{CENTRE}-kk", ["екі өңірдің"]),
     # A sum written with its magnitude in words is a price: "450 миллион теңге", "340 миллионов долларов".
     ("Жасанды интеллект зертханасын жабдықтауға қанша ақша жұмсалды?", "kk", "kaznu-ai-lab", ["450 миллион теңге"]),
     ("На какую сумму подписали соглашения на бизнес-форуме в Сингапуре?", "ru", "asem-business-forum-singapore",
@@ -67,6 +70,11 @@ UNANSWERABLE = [
     ("Как добраться до центра?", "ru"),
     ("Орталық қай ғимаратта орналасады?", "kk"),
     ("Кто ректор ЕНУ?", "ru"),  # a professor who leads a glacier project is not a rector
+    # A number word describes more often than it counts: "the two regions" are not the Hub's members, and
+    # "үшін" (for) or "жетілдіру" (improve) only begin like "үш" (three) and "жеті" (seven).
+    ("How many members does the Hub have?", "en"),
+    ("how many universities will partner with the new centre", "en"),
+    ("Жаңа орталыққа неше университет серіктес болады?", "kk"),
     ("Орталық сағат нешеде ашылады?", "kk"),  # a time of day, not a year
     # Yes or no about something no sentence of the centre's names: not Manas's dormitory, not a sentence on
     # the Hub's history.
