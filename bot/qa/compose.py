@@ -31,6 +31,9 @@ from index.snapshot import Snapshot
 # Russian or English. Calibrated on the tuning set and KazQAD with the default model (docs/quality.md).
 DEFAULT_MIN_RELEVANCE = {"kk": 0.0, "ru": 0.08, "en": 0.08}
 # "How many people work there?" asked of the centre's bot: with nothing named, "there" is the centre.
+# What people call the bot's subject, whatever the languages of its article: a Russian question about "центр"
+# names it even where the centre's article is only in Kazakh.
+_SUBJECT_WORDS = set(tokenize("centre center центр орталық"))
 _THERE = re.compile(r"\b(?:there|там|туда|онда|сонда)\b", re.I)
 _DATELINE = re.compile(r"^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ ,-]{2,30}\.\s+)?(?:KAZINFORM\s*[–—-]\s*)?")
 
@@ -147,6 +150,8 @@ def compose(
     # The words naming the bot's own subject ("орталық", "centre"), not the names in its title ("Astana").
     homes = [family_words(snapshot, f) for f in snapshot.home_families]
     subject = set().union(*(h.titles for h in homes)) - set().union(*(h.names for h in homes))
+    if homes:
+        subject |= _SUBJECT_WORDS
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre

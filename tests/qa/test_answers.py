@@ -222,6 +222,15 @@ def test_a_detail_question_that_names_nothing_else_is_about_the_centre_not_anoth
     assert [unmarked.ask(q).answered for q in questions] == [True, True, True]
 
 
+def test_a_question_naming_the_centre_in_another_language_than_its_article_is_about_the_centre(eval_assistant):
+    """Only the Kazakh article is the centre's; the Hanoi forum's call for 2026 is not the centre's plan."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    for question in ("What events will the centre hold in 2026?", "Какие мероприятия центр проведёт в 2026 году?"):
+        assert not kk_only.ask(question).answered, question
+    named = kk_only.ask("What will the Hanoi youth culture forum's participants do in 2026?")
+    assert named.answered and named.citations[0].doc_id == "asem-culture-forum-hanoi"
+
+
 def test_a_director_of_another_named_body_does_not_say_who_heads_the_centre(eval_assistant, corpus_assistant):
     """The article names only the acting director of the National Centre for Higher Education."""
     kk_only, _ = eval_assistant("tuning-kk-only")
