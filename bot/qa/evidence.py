@@ -58,6 +58,16 @@ EXPECTED_ANSWER = {
                    r"оплат|финансир|бюджет|зарплат|ақы\b|ақысы|акысы|бағасы|багасы|қаржы|каржы|ақша|акша)", re.I),
         re.compile(_PRICE, re.I),
     ),
+    # "Who founded the hub?" is not answered by "founded in 2004": the sentence names who did it. Not asked
+    # for "негізін қалаған ғалым кім": exam answers name the founder of a science without saying so.
+    "founder": (
+        re.compile(r"\b(who|whom)\s+(\w+\s+){0,3}(found|founded|established|set up|created|started)\b|\bfounders?\b|"
+                   r"\b(кто|кем)\s+(\w+\s+){0,2}(основал|создал|учредил|основан|создан|учрежд[её]н)[аоиы]?\b|\b(основател|учредител)|"
+                   r"\b(кім|ким)\b.*\b(құрды|курды|құрған|курган)\b|\b(құрылтайшы|курылтайшы)", re.I),
+        re.compile(r"\b(founded by|established by|set up by|created by|founders?|co-?founded)\b|"
+                   r"\b(основател|учредител|по инициативе|основал|учредил|создал)|"
+                   r"(негізін|құрылтайшы|бастамасымен|тарапынан|\bқұрды\b|\bқұрған\b|\bқұрады\b)", re.I),
+    ),
     "person": (
         re.compile(r"\b(who|whom)\b.*\b(direct|director|head|heads|lead|leads|run|runs|manage|manages|rector|"
                    r"in charge|responsible)\b|"

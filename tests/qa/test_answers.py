@@ -231,6 +231,28 @@ def test_a_question_naming_the_centre_in_another_language_than_its_article_is_ab
     assert named.answered and named.citations[0].doc_id == "asem-culture-forum-hanoi"
 
 
+def test_who_founded_something_is_answered_by_who_did_not_by_when(corpus_assistant, tmp_path):
+    """The article says the Hub was "founded in 2004", not by whom; a network founded by someone is answered."""
+    from bot.qa.assistant import Assistant
+    from bot.settings import Settings
+
+    for question in ("Who founded the hub?", "Кто основал хаб?"):
+        assert not corpus_assistant.ask(question).answered, question
+    knowledge, data = tmp_path / "knowledge", tmp_path / "data"
+    shutil.copytree(corpus_assistant.knowledge_dir, knowledge)
+    shutil.copytree(corpus_assistant.data_dir, data)
+    (knowledge / "steppe-scholars.md").write_text(
+        "---\nid: steppe-scholars\ntitle: Steppe Scholars Network turns five\ndate: 2024-05-02\nlang: en\n"
+        "source: Campus News\n---\nThe Steppe Scholars Network was founded by Aigerim Sadykova in 2019 to connect "
+        "young researchers across Kazakhstan. It now has 400 members in 12 cities.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Settings(knowledge_dir=knowledge, data_dir=data), embedder=corpus_assistant.embedder)
+    assistant.reindex()
+    answer = assistant.ask("Who founded the Steppe Scholars Network?")
+    assert answer.answered and "Aigerim Sadykova" in answer.answer
+
+
 def test_a_director_of_another_named_body_does_not_say_who_heads_the_centre(eval_assistant, corpus_assistant):
     """The article names only the acting director of the National Centre for Higher Education."""
     kk_only, _ = eval_assistant("tuning-kk-only")
