@@ -45,7 +45,7 @@ class DetectedLanguage:
     lang: str
     confidence: float
     reliable: bool
-    latin: bool = False  # Kazakh written in Latin letters
+    latin: bool = False  # Kazakh or Russian written in Latin letters
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +69,8 @@ def detect_language(text: str, default: str = "en") -> DetectedLanguage:
         return _cyrillic_language(cyrillic)
     if _is_latin_kazakh(latin):
         return DetectedLanguage("kk", 0.7, True, latin=True)
+    if _is_latin_russian(latin):
+        return DetectedLanguage("ru", 0.7, True, latin=True)
     return DetectedLanguage("en", 1.0, len(latin) >= 1)
 
 
@@ -78,6 +80,19 @@ def _is_latin_kazakh(words: list[str]) -> bool:
         return True
     hits = sum(1 for w in lowered if w in _KK_LATIN_MARKERS or coarse(latin_to_cyrillic(w)) in _KK_COARSE_WORDS)
     return hits >= 2 or (hits >= 1 and len(lowered) <= 2)
+
+
+# Russian question words typed in Latin letters ("gde budet centr", "chto takoe hub"): none is an English word.
+_RU_LATIN_MARKERS = {
+    "gde", "kto", "chto", "shto", "kak", "kogda", "skolko", "pochemu", "zachem", "komu", "kogo", "kakoi", "kakoy",
+    "kakaya", "kakie", "kakoe", "kakom", "kakuyu", "budet", "budut", "eto", "dlya", "mne", "ili", "uzhe", "mozhno",
+    "nuzhno", "kuda", "otkuda", "takoe", "takoi", "takoy", "chem", "kem", "centr", "tsentr", "centra", "tsentra",
+}
+
+
+def _is_latin_russian(words: list[str]) -> bool:
+    lowered = [w.lower() for w in words]
+    return any(w in _RU_LATIN_MARKERS for w in lowered) and not any(w in _EN_FUNCTION_WORDS for w in lowered)
 
 
 def _cyrillic_language(words: list[str]) -> DetectedLanguage:
@@ -201,3 +216,45 @@ def restore_kazakh_letters(text: str, lexicon: dict[str, str], latin: bool = Fal
         return restored.capitalize() if word[0].isupper() else restored
 
     return _WORD.sub(fix, text)
+
+
+# Russian typed in Latin letters, as on a phone without a Cyrillic keyboard. cyrtranslit (PyPI) reads one
+# formal scheme and turns "centr" into "кентр" and "novyi" into "нови"; informal typing needs these rules.
+_RU_LATIN_SEQUENCES = (
+    ("shch", "щ"), ("sch", "щ"), ("tsya", "тся"), ("yo", "ё"), ("jo", "ё"), ("yu", "ю"), ("ju", "ю"),
+    ("ya", "я"), ("ja", "я"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"), ("''", "ъ"),
+)
+_RU_LATIN_LETTERS = {**dict(zip("abcdefghijklmnopqrstuvwz'", "абцдефгхийклмнопкрстуввзь", strict=True)), "x": "кс"}
+_RU_E_WORDS = {"eto", "etot", "eta", "eti", "etom", "etogo", "etu"}  # "э", where every other "e" is "е"
+_RU_LATIN_WORD = re.compile(r"[A-Za-z']+")
+
+
+def russian_from_latin(text: str) -> str:
+    """Latin-typed Russian in Cyrillic ("gde budet sozdan regionalnyi centr?" -> "где будет создан
+    региональный центр?", soft signs aside). Acronyms (ASEM, LLL) and mixed words stay as typed."""
+
+    def convert(match: re.Match) -> str:
+        word = match.group(0)
+        if word.isupper() and len(word) > 1:
+            return word
+        lower = word.lower()
+        out, i = [], 0
+        while i < len(lower):
+            for latin, cyrillic in _RU_LATIN_SEQUENCES:
+                if lower.startswith(latin, i):
+                    out.append(cyrillic)
+                    i += len(latin)
+                    break
+            else:
+                letter = lower[i]
+                if letter == "y":  # й after a vowel ("kakoy"), ы after a consonant ("novyi")
+                    out.append("й" if out and out[-1] in "аеёиоуыэюя" else "ы")
+                elif letter == "e" and i == 0 and lower in _RU_E_WORDS:
+                    out.append("э")
+                else:
+                    out.append(_RU_LATIN_LETTERS.get(letter, letter))
+                i += 1
+        converted = re.sub("(?<=[аоеуыэя])и$", "й", "".join(out))  # "novyi", "takoi", "kakoi"
+        return converted.capitalize() if word[:1].isupper() else converted
+
+    return _RU_LATIN_WORD.sub(convert, text)

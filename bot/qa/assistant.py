@@ -24,7 +24,7 @@ from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
 from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL, Embedder, SerializedEmbedder, load_embedder
-from index.language import detect_language, restore_kazakh_letters
+from index.language import detect_language, restore_kazakh_letters, russian_from_latin
 from index.search import FamilyHit, SearchConfig, fuse, search
 from index.snapshot import (
     FORMAT,
@@ -221,6 +221,8 @@ class Assistant:
             return reply("no_articles", NO_ARTICLES)
         if detected.lang == "kk":
             text = restore_kazakh_letters(text, snapshot.kk_lexicon, latin=detected.latin)
+        elif detected.latin:
+            text = russian_from_latin(text)
         text = _as_sentence(text)
         standalone = text
         llm = self._llm if use_llm else None

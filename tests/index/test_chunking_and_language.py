@@ -9,7 +9,7 @@ import pytest
 
 from index.chunking import ChunkingConfig, chunk_document, sentences_of
 from index.documents import scan_knowledge
-from index.language import detect_language, kazakh_lexicon, restore_kazakh_letters
+from index.language import detect_language, kazakh_lexicon, restore_kazakh_letters, russian_from_latin
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -80,10 +80,20 @@ def test_kazakh_abbreviations_do_not_end_sentences():
         # One Kazakh word among Russian ones: the Russian frame decides.
         ("жаңа центр где", "ru"),
         ("орталық это что", "ru"),
+        # Russian typed in Latin letters; English and Latin Kazakh stay what they are.
+        ("gde budet sozdan regionalnyi centr?", "ru"),
+        ("chem zanimaetsya hab?", "ru"),
+        ("what is the centre for?", "en"),
+        ("Ortalyk kai universitette kuryladi?", "kk"),
     ],
 )
 def test_language_of_a_question(text, lang):
     assert detect_language(text).lang == lang
+
+
+def test_russian_typed_in_latin_letters_is_read_in_cyrillic():
+    assert russian_from_latin("kogda otkroetsya tsentr, kto takoi Madibekov?") == "когда откроется центр, кто такой Мадибеков?"
+    assert russian_from_latin("chto takoe ASEM LLL?") == "что такое ASEM LLL?"  # acronyms stay as typed
 
 
 def test_no_words_falls_back_to_the_default_language():

@@ -166,6 +166,10 @@ TYPED_AS_PEOPLE_TYPE = [
     ("Hab tóraǵalyǵy kimge berildi?", "Хаб төрағалығы кімге берілді?"),  # the 2018 Latin alphabet
     ("ozbekstan ne usyndy", "Өзбекстан не ұсынды?"),
     ("орталык кай университетте курылады", "Орталық қай университетте құрылады?"),
+    # Russian typed in Latin letters, as on a phone without a Cyrillic keyboard
+    ("gde budet sozdan regionalnyi centr?", "Где будет создан региональный центр?"),
+    ("komu peredali predsedatelstvo haba?", "Кому передали председательство хаба?"),
+    ("kogda byl osnovan hab", "Когда был основан хаб?"),
     ("Где будет создан региональный центр? (7)", "Где будет создан региональный центр?"),
     ("2) who took over the hub chair from ireland???", "Who took over the ASEM LLL Hub chair from Ireland?"),
     ("Жаңа орталық немен айналысады 🤔🤔", "Жаңа орталық немен айналысады?"),
