@@ -27,8 +27,10 @@ _YEAR = r"(?:1[89]|20)\d\d"
 # "Бір", "one" and "один" are left out: they are as often an article or "one of" as a count.
 _NUMBER_WORDS = (
     "екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|жиырма|отыз|қырық|елу|алпыс|жетпіс|сексен|тоқсан|жүз|мың|"
-    "два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто\\b|тысяч|two|three|four|five|six|seven|eight|nine|"
-    "ten|twelve|twenty|hundred|thousand|dozen"
+    "два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|\\w+надцать|двадцать|тридцать|сорок|пятьдесят|"
+    "шестьдесят|семьдесят|восемьдесят|девяносто|сто|двести|триста|четыреста|пятьсот|тысяч|"
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
 )
 # A number word stands alone or takes a case ending ("үшке", "екіден", "мыңнан", "тысячи"); a word that only
 # begins like one is another word ("үшін" for, "жетілдіру" improve, "семья", "tennis").
