@@ -18,7 +18,9 @@ the Kazakh one that answers a Russian question, just by sharing everyday words.
 from __future__ import annotations
 
 import re
+import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,18 +199,32 @@ class FamilyWords:
     names: frozenset[str]
 
 
-# The home articles' words are asked for by every question; a snapshot never changes, so they are read from
-# SQLite once per snapshot (and forgotten with it), where another article's are read when it is a candidate.
-_HOME_WORDS: weakref.WeakKeyDictionary[Snapshot, dict[str, FamilyWords]] = weakref.WeakKeyDictionary()
+# The home articles' words are asked for by every question, another article's whenever it is a candidate, and
+# questions keep meeting the same few: a snapshot never changes, so each family's words are read from SQLite
+# once per snapshot (and forgotten with it), the home ones kept, the last _OTHERS_KEPT others too.
+_OTHERS_KEPT = 256
+_WORDS: weakref.WeakKeyDictionary[Snapshot, tuple[dict[str, FamilyWords], OrderedDict[str, FamilyWords]]] = (
+    weakref.WeakKeyDictionary())
+_WORDS_LOCK = threading.Lock()  # the bot answers from several threads
 
 
 def family_words(snapshot: Snapshot, family: str) -> FamilyWords:
-    if family not in snapshot.home_families:
-        return _read_family_words(snapshot, family)
-    memo = _HOME_WORDS.setdefault(snapshot, {})
-    if family not in memo:
-        memo[family] = _read_family_words(snapshot, family)
-    return memo[family]
+    with _WORDS_LOCK:
+        home, others = _WORDS.setdefault(snapshot, ({}, OrderedDict()))
+        kept = home.get(family) or others.get(family)
+        if kept is not None:
+            if family in others:
+                others.move_to_end(family)
+            return kept
+    words = _read_family_words(snapshot, family)
+    with _WORDS_LOCK:
+        if family in snapshot.home_families:
+            home[family] = words
+        else:
+            others[family] = words
+            while len(others) > _OTHERS_KEPT:
+                others.popitem(last=False)
+    return words
 
 
 def _read_family_words(snapshot: Snapshot, family: str) -> FamilyWords:
@@ -219,13 +235,13 @@ def _read_family_words(snapshot: Snapshot, family: str) -> FamilyWords:
     for doc_id in snapshot.renditions[family].values():
         titles.update(tokenize(snapshot.documents[doc_id].title))
         for row in snapshot.sentence_rows.get(doc_id, ()):
-            text = snapshot.sentences[row].text
-            words.update(tokenize(text))
-            for i, word in enumerate(_WORD.findall(text)):
+            for i, word in enumerate(_WORD.findall(snapshot.sentences[row].text)):
+                tokens = tokenize(word)
+                words.update(tokens)
                 if sum(c.isupper() for c in word) > 1 or (i and word[0].isupper()):
-                    capitalised.update(tokenize(word))
+                    capitalised.update(tokens)
                 elif word[0].islower():
-                    lower.update(tokenize(word))
+                    lower.update(tokens)
     return FamilyWords(frozenset(words | titles), frozenset(titles), frozenset(capitalised - lower))
 
 

@@ -30,10 +30,10 @@ from index.snapshot import Snapshot
 # of index/background.txt, per asker's language: the small model places Kazakh text closer together than
 # Russian or English. Calibrated on the tuning set and KazQAD with the default model (docs/quality.md).
 DEFAULT_MIN_RELEVANCE = {"kk": 0.0, "ru": 0.08, "en": 0.08}
-# "How many people work there?" asked of the centre's bot: with nothing named, "there" is the centre.
 # What people call the bot's subject, whatever the languages of its article: a Russian question about "центр"
 # names it even where the centre's article is only in Kazakh.
 _SUBJECT_WORDS = set(tokenize("centre center центр орталық"))
+# "How many people work there?" asked of the centre's bot: with nothing named, "there" is the centre.
 _THERE = re.compile(r"\b(?:there|там|туда|онда|сонда)\b", re.I)
 _DATELINE = re.compile(r"^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ ,-]{2,30}\.\s+)?(?:KAZINFORM\s*[–—-]\s*)?")
 
