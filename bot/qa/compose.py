@@ -14,11 +14,11 @@ import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
 from bot.qa.evidence import (
-    Counted,
     asks_yes_or_no,
     dates_too_early,
     expected_evidence,
     heads_another_body,
+    in_another_language,
     lacks_the_title,
 )
 from index.documents import Document
@@ -190,9 +190,9 @@ def compose(
             # A less relevant article that happens to hold a price or a director is about something else.
             if closest < leader - config.source_margin:
                 continue
-            if kind != "exists" or doc.lang == lang:  # a Kazakh sentence cannot hold a Russian word
-                found = evidence.across if isinstance(evidence, Counted) and doc.lang != lang else evidence
-                scored = [s for s in scored if found.search(s.sentence.text)]
+            check = evidence if doc.lang == lang else in_another_language(evidence)
+            if check is not None:
+                scored = [s for s in scored if check.search(s.sentence.text)]
             if kind == "person":
                 scored = [s for s in scored if not heads_another_body(question, s.sentence.text)
                           and not lacks_the_title(asked, s.sentence.text)]

@@ -186,11 +186,9 @@ class Counted:
     """A count of what "how many X" asks about: digits, a number word before X itself, or one with a case
     ending, as answers have it ("үшке бөледі"). A bare number word is as often a description ("the two
     regions", "екі өңірдің") as an answer: "How many members does the Hub have?" is not answered by the two
-    regions it brings together. Words are compared in one language only; `across` is the check for a
-    sentence in another."""
+    regions it brings together."""
 
     words: frozenset[str]
-    across: re.Pattern = _NUMBER
 
     def search(self, text: str) -> bool:
         for match in _NUMBER.finditer(text):
@@ -199,6 +197,14 @@ class Counted:
             if self.words & set(tokenize(" ".join(text[match.end():].split()[:2]))):
                 return True
         return False
+
+
+def in_another_language(evidence: re.Pattern | Counted | Mentions) -> re.Pattern | None:
+    """What a sentence in another language than the question's can still be checked for: not the question's
+    words (a Kazakh sentence cannot hold a Russian word), so a count is any number and a yes/no is unchecked."""
+    if isinstance(evidence, Mentions):
+        return None
+    return _NUMBER if isinstance(evidence, Counted) else evidence
 
 
 def expected_evidence(question: str) -> tuple[str, re.Pattern | Counted] | None:
