@@ -231,7 +231,7 @@ _RU_LATIN_WORD = re.compile(r"[A-Za-z']+")
 
 def russian_from_latin(text: str) -> str:
     """Latin-typed Russian in Cyrillic ("gde budet sozdan regionalnyi centr?" -> "где будет создан
-    региональный центр?", soft signs aside). Acronyms (ASEM, LLL) and mixed words stay as typed."""
+    региональный центр?", soft signs aside). Acronyms (ASEM, LLL) and Cyrillic letters stay as typed."""
 
     def convert(match: re.Match) -> str:
         word = match.group(0)
