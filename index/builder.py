@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.background import background_hash, background_languages, background_sentences
+from index.background import background_hash, background_sentences, languages_of, reference_sentences
 from index.chunking import Chunk, ChunkingConfig, Sentence, chunk_document, sentences_of
 from index.documents import Document, Problem, scan_knowledge
 from index.embeddings import Embedder
@@ -168,17 +168,17 @@ def reindex(
         sentence_texts = [s.text for d in fresh for s in sentences[d.id]]
         texts = [c.embed_text for c in chunks] + sentence_texts + [d.title for d in fresh]
         if reusable is None:
-            texts += background_sentences()
+            texts += background_sentences() + reference_sentences()
         vectors, report.embedded = _vectors(data_dir, embedder, texts, progress)
         chunk_vectors, rest = vectors[: len(chunks)], vectors[len(chunks) :]
         sentence_vectors, rest = rest[: len(sentence_texts)], rest[len(sentence_texts) :]
         title_vectors, rest = rest[: len(fresh)], rest[len(fresh) :]
         if reusable is None:
-            background_langs = background_languages()
-            queries, _ = _vectors(data_dir, embedder, list(background_sentences()), None, kind=QUERY)
-            means = language_means(queries, rest, list(background_langs))
-            background_vectors = neutralize(rest, background_langs, means)
-        else:  # kept rows are already neutral, with the same means (they depend on the model and background)
+            everyday, reference = rest[: len(background_sentences())], rest[len(background_sentences()) :]
+            queries, _ = _vectors(data_dir, embedder, list(reference_sentences()), None, kind=QUERY)
+            means = language_means(queries, reference, list(languages_of(reference_sentences())))
+            background_vectors = neutralize(everyday, languages_of(background_sentences()), means)
+        else:  # kept rows are already neutral, with the same means (they depend on the model and both texts)
             means, background_vectors = reusable.language_means, reusable.background_vectors
         lang_of = {d.id: d.lang for d in fresh}
         chunk_vectors = neutralize(chunk_vectors, [lang_of[c.doc_id] for c in chunks], means)

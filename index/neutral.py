@@ -3,7 +3,7 @@ Neutrality of Pre-trained Multilingual Representations").
 
 Multilingual embeddings carry a strong language component: a Russian question sits closer to any Russian
 text than to the Kazakh article that answers it. Subtracting the mean vector of each language, estimated
-once on fixed parallel everyday text (index/background.txt, the same sentences in kk, ru and en), leaves
+once on fixed parallel everyday text (index/language_reference.txt, the same sentences in kk, ru and en), leaves
 mostly meaning. Queries and passages get their own means, because e5 embeds them with different prefixes.
 """
 
