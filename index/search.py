@@ -12,7 +12,8 @@ than the next one counts for more than the winner of a close race.
 
 BM25 can only match an article written in the asker's language. An article with no rendition in that
 language gets, in place of its lexical score, its dense one: otherwise every Russian article would beat
-the Kazakh one that answers a Russian question, just by sharing everyday words.
+the Kazakh one that answers a Russian question, just by sharing everyday words. So does every article when
+none in the asker's language matches a word of the question.
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ def search(
     found = {**dense_scores, **lexical_scores}  # insertion order breaks ties the same way every time
     sentence_scores = min_max({f: best_family_sentence(snapshot, f, query_vector) for f in found})
 
+    # When no article in the asker's language matches a word of the question ("Центр қай қалада открывается?"
+    # asked of Kazakh articles), BM25 says nothing about any article: all take their dense score.
+    words_matched = any(query_lang in snapshot.renditions.get(f, {}) for f in lexical_scores)
     fused: dict[str, float] = {}
     for f in found:
         own_language = query_lang in snapshot.renditions.get(f, {})
@@ -110,7 +114,8 @@ def search(
         fused[f] = config.dense_weight * dense_scores.get(f, 0.0) + config.sentence_weight * sentence_scores[f]
         if mode == "hybrid":
             # An article the question's words cannot match (another language) counts its dense score instead.
-            lexical_score = lexical_scores.get(f, 0.0) if own_language else dense_scores.get(f, 0.0)
+            matchable = own_language and words_matched
+            lexical_score = lexical_scores.get(f, 0.0) if matchable else dense_scores.get(f, 0.0)
             fused[f] += config.lexical_weight * lexical_score
 
     ranked = sorted(fused, key=lambda f: -fused[f])[: config.families]
