@@ -57,7 +57,8 @@ EXPECTED_ANSWER = {
     ),
     "money": (
         re.compile(r"\b(cost|costs|price|fees?|tuition|funding|budget|salary)\b|\b(стоит|стоят|стоимост|цен[аыеу]\b|ценой\b|"
-                   r"оплат|финансир|бюджет|зарплат|ақы\b|ақысы|акысы|бағасы|багасы|қаржы|каржы|ақша|акша)", re.I),
+                   r"оплат|плат[аыеу]\b|финансир|бюджет|зарплат|ақы\b|ақысы|акысы|бағасы|багасы|қаржы|каржы|ақша|акша|төлем|толем|"
+                   r"құны\b|куны\b)", re.I),
         re.compile(_PRICE, re.I),
     ),
     # "Who founded the hub?" is not answered by "founded in 2004": the sentence names who did it. Not asked
@@ -78,16 +79,23 @@ EXPECTED_ANSWER = {
                    r"\b(директор|басқар|баскар|басшы|жетекш|ректор|меңгеруш|жауапт)\w*\s+(кім|ким)\b|"
                    # or about its head without "who": "is the director known yet", "жетекшісі белгілі ме"
                    r"\b(director|rector)\b|\b(директор|руководител|ректор)\w*|\b(директор|жетекші|ректор|"
-                   r"меңгеруші)(сы|сі|ы|і)\w*", re.I),
+                   r"меңгеруші)(сы|сі|ы|і)\w*|"
+                   # or for their name: "the name of the centre's head", "басшысының аты-жөні"
+                   r"\b(name of|named)\b.*\b(head|director|leader|chief)\b|\b(head|leader|chief) of\b|"
+                   r"'s (head|leader|chief)\b|"
+                   r"\b(басшы|жетекші|директор)\w*\s+(аты|есімі)", re.I),
         re.compile(r"\b(director|head of|heads\b|headed by|leads\b|led by|run by|rector|in charge|responsible for|"
                    r"директор|руковод|возглав|ректор|заведу|начальник|отвечает за|ответственн|басқар|басшы|жетекш|"
                    r"меңгеруш|жауапты)", re.I),
     ),
     "procedure": (
-        re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission|get in|get into)|"
-                   r"\b(записат|запис|регистрац|поступ|заявк|подать)|\b(тіркел|тиркел|өтінім|отиним|қабылдау|"
+        re.compile(r"\b(enrol|enroll|register|registration|apply|application|sign up|admission|admit|get in|get into|"
+                   r"hand in|submit)|"
+                   r"\b(записат|запис|регистрац|поступ|заявк|подать|принима|"
+                   r"(сдать|сдавать|подавать|отправить) документ)|"
+                   r"\b(тіркел|тиркел|өтінім|отиним|қабылдау|"
                    r"кабылдау|түсу|тусу|оқуға түсу|окуга тусу)", re.I),
-        re.compile(r"\b(enrol|enroll|regist|appl|admission|deadline|portal|форм[аеуы]\b|анкет|регистрац|заявк|прием|"
+        re.compile(r"\b(enrol|enroll|regist|appl|admission|admit|deadline|portal|форм[аеуы]\b|анкет|регистрац|заявк|прием|"
                    r"приём|подать|тіркел|өтінім|қабылдау|портал)", re.I),
     ),
     # "Which building" and "how do I get there" are not answered by the university or the city it is in.

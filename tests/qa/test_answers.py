@@ -70,6 +70,13 @@ UNANSWERABLE = [
     ("Как добраться до центра?", "ru"),
     ("Орталық қай ғимаратта орналасады?", "kk"),
     ("Кто ректор ЕНУ?", "ru"),  # a professor who leads a glacier project is not a rector
+    # The same kinds asked as people also ask them: a fee ("плата", "төлемі", "құны"), the head's name, admission.
+    ("Какая плата за обучение?", "ru"),  # not the number of state grants
+    ("Курстардың құны қандай?", "kk"),
+    ("Орталық басшысының аты-жөні қандай?", "kk"),  # not the acting director of another body
+    ("What is the name of the centre's head?", "en"),
+    ("Как принимают на учёбу в центр?", "ru"),
+    ("How are students admitted to the centre?", "en"),
     # A number word describes more often than it counts: "the two regions" are not the Hub's members, and
     # "үшін" (for) or "жетілдіру" (improve) only begin like "үш" (three) and "жеті" (seven).
     ("How many members does the Hub have?", "en"),
@@ -233,6 +240,15 @@ def test_a_question_naming_the_centre_in_another_language_than_its_article_is_ab
         assert not kk_only.ask(question).answered, question
     named = kk_only.ask("What will the Hanoi youth culture forum's participants do in 2026?")
     assert named.answered and named.citations[0].doc_id == "asem-culture-forum-hanoi"
+
+
+def test_a_question_whose_words_match_no_article_in_its_language_is_ranked_by_meaning(eval_assistant):
+    """Half Kazakh, half Russian, asked of Kazakh articles and English distractors: no Kazakh article holds
+    "центр" or "открывается", so the English centres' dense scores must not outweigh the centre's."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    answer, hits = kk_only.ask_ranked("Центр қай қалада открывается?")
+    assert answer.answered and answer.language == "kk"
+    assert hits[0].family == "central-asia-centre-kk" and "Астана" in answer.citations[0].quote
 
 
 def test_who_founded_something_is_answered_by_who_did_not_by_when(corpus_assistant, tmp_path):
