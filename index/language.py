@@ -29,7 +29,6 @@ _RU_FUNCTION_WORDS = {
     "что", "где", "когда", "как", "какой", "какая", "какое", "какие", "каком", "какого", "какую", "кто", "кого",
     "кому", "чем", "сколько", "почему", "зачем", "ли", "в", "во", "на", "с", "со", "по", "для", "про", "о", "об",
     "и", "но", "будет", "будут", "есть", "это", "мне", "из", "от", "до", "при", "или", "уже", "тоже", "ещё",
-    "у", "к", "ко", "за", "под", "над", "без", "через", "после", "куда", "откуда", "чего", "чему", "еще",
 }
 _KK_LATIN_MARKERS = {
     "qai", "qaida", "qaisy", "qashan", "qalai", "qandai", "kim", "turaly", "jane", "men", "bul",
@@ -111,17 +110,13 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
     if kk_words != ru_words:
         share = max(kk_words, ru_words) / (kk_words + ru_words)
         return DetectedLanguage("kk" if kk_words > ru_words else "ru", share, True)
-    # As many words of each: the other words decide ("Кому передали төрағалық?": "передали" is Russian); with
-    # none, a Kazakh word tips it.
-    rest = [w for w, low in zip(words, lowered, strict=True)
-            if low not in _RU_FUNCTION_WORDS and low not in _KK_PLAIN_MARKERS and not KAZAKH_LETTERS.intersection(w)]
     values = {
         _LINGUA[c.language]: c.value
-        for c in _detector().compute_language_confidence_values(" ".join(rest if kk_words and rest else words))
+        for c in _detector().compute_language_confidence_values(" ".join(words))
         if c.language in (Language.KAZAKH, Language.RUSSIAN)
     }
     kk, ru = values.get("kk", 0.0), values.get("ru", 0.0)
-    if kk_words and not rest:
+    if kk_words:  # as many Russian words: a Kazakh word still tips it
         kk += 0.5
     lang = "kk" if kk > ru else "ru"
     total = kk + ru or 1.0

@@ -80,8 +80,6 @@ def test_kazakh_abbreviations_do_not_end_sentences():
         # One Kazakh word among Russian ones: the Russian frame decides.
         ("жаңа центр где", "ru"),
         ("орталық это что", "ru"),
-        ("Кому передали төрағалық?", "ru"),
-        ("Какая цель у орталықтың?", "ru"),
         # Russian typed in Latin letters; English and Latin Kazakh stay what they are.
         ("gde budet sozdan regionalnyi centr?", "ru"),
         ("chem zanimaetsya hab?", "ru"),
