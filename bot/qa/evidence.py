@@ -207,12 +207,14 @@ class Counted:
         return False
 
 
-def in_another_language(evidence: re.Pattern | Counted | Mentions) -> re.Pattern | None:
+def in_another_language(evidence: re.Pattern | Counted | Mentions) -> re.Pattern | Counted | None:
     """What a sentence in another language than the question's can still be checked for: not the question's
-    words (a Kazakh sentence cannot hold a Russian word), so a count is any number and a yes/no is unchecked."""
+    words (a Kazakh sentence cannot hold a Russian word), so a yes/no is unchecked and a count is digits or an
+    inflected number word ("үшке бөледі"): a bare one ("екі өңірдің", the two regions) cannot be told from a
+    description without knowing what it counts."""
     if isinstance(evidence, Mentions):
         return None
-    return _NUMBER if isinstance(evidence, Counted) else evidence
+    return Counted(frozenset()) if isinstance(evidence, Counted) else evidence
 
 
 def expected_evidence(question: str) -> tuple[str, re.Pattern | Counted] | None:

@@ -251,6 +251,16 @@ def test_a_question_whose_words_match_no_article_in_its_language_is_ranked_by_me
     assert hits[0].family == "central-asia-centre-kk" and "Астана" in answer.citations[0].quote
 
 
+def test_a_bare_number_word_in_another_language_does_not_answer_how_many(eval_assistant):
+    """Asked in English of Kazakh articles: "екі өңірдің" (the two regions) says nothing of the Hub's members,
+    while the grants article's digits still answer across languages."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    for question in ("How many members does the Hub have?", "How many students study at the centre?"):
+        assert not kk_only.ask(question).answered, question
+    grants = kk_only.ask("Сколько грантов выделили на бакалавриат в этом году?")
+    assert grants.answered and grants.citations[0].doc_id == "student-grants-2025" and "69 850" in grants.answer
+
+
 def test_who_founded_something_is_answered_by_who_did_not_by_when(corpus_assistant, tmp_path):
     """The article says the Hub was "founded in 2004", not by whom; a network founded by someone is answered."""
     from bot.qa.assistant import Assistant
