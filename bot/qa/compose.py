@@ -14,6 +14,7 @@ import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
 from bot.qa.evidence import (
+    asked_about,
     asks_yes_or_no,
     dates_too_early,
     expected_evidence,
@@ -198,6 +199,13 @@ def compose(
                           and not lacks_the_title(asked, s.sentence.text)]
             if kind == "time":
                 scored = [s for s in scored if not dates_too_early(asked, s.sentence.text, doc.date)]
+            # Another article's price or count answers only a question about something it names: "How much do
+            # the courses cost?" is not answered by a simulation centre's 420 million baht.
+            if kind in ("money", "count") and home and hit.family not in home and doc.lang == lang:
+                about = asked_about(asked, kind) - subject
+                if about:
+                    title = set(tokenize(doc.title))
+                    scored = [s for s in scored if about & (title | set(tokenize(s.sentence.text)))]
         if not scored:
             continue
         top = max(s.dense + config.floor_word_weight * s.shared for s in scored)

@@ -207,6 +207,13 @@ class Counted:
         return False
 
 
+def asked_about(question: str, kind: str) -> set[str]:
+    """The words of what a question asks a detail of, less those asking for it: "courses" in "How much do the
+    courses cost?"."""
+    cue = EXPECTED_ANSWER[kind][0] if kind in EXPECTED_ANSWER else _ASKS_NUMBER
+    return set(tokenize(cue.sub(" ", question)))
+
+
 def in_another_language(evidence: re.Pattern | Counted | Mentions) -> re.Pattern | Counted | None:
     """What a sentence in another language than the question's can still be checked for: not the question's
     words (a Kazakh sentence cannot hold a Russian word), so a yes/no is unchecked and a count is digits or an

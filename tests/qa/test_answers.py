@@ -77,6 +77,7 @@ UNANSWERABLE = [
     ("What is the name of the centre's head?", "en"),
     ("Как принимают на учёбу в центр?", "ru"),
     ("How are students admitted to the centre?", "en"),
+    ("How much do the courses cost?", "en"),  # not a simulation centre's 420 million baht
     # A number word describes more often than it counts: "the two regions" are not the Hub's members, and
     # "үшін" (for) or "жетілдіру" (improve) only begin like "үш" (three) and "жеті" (seven).
     ("How many members does the Hub have?", "en"),
