@@ -45,7 +45,7 @@ def test_held_out_quality_stays_above_its_floors(eval_assistant, name):
     table = _table(eval_assistant, name)
     assert table["all"]["lang_ok"] >= 0.98, table["all"]
     assert table["all"]["answered"] >= 0.95, table["all"]
-    assert table["all"]["refused"] >= 0.85, table["all"]
+    assert table["all"]["refused"] >= 0.92, table["all"]
     for lang in ("kk", "ru", "en"):
         assert table[lang]["hit@1"] >= 0.85, (lang, table[lang])
 
