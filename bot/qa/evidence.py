@@ -147,6 +147,13 @@ EXPECTED_ANSWER = {
         re.compile(rf"\b(1[89]|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}\b|{_MONTHS}", re.I),
     ),
 }
+# Last, so that "when will Thailand's chairmanship end" stays a "when": "who chairs the Hub now" is answered by
+# the sentence on the chairmanship (or on whoever heads it: "Алашорда ... басшысы"), not by the one most like
+# the Hub.
+EXPECTED_ANSWER["chair"] = (
+    re.compile(r"\bchair|\b(председат|төраға|торага)", re.I),
+    re.compile(r"\bchair|председат|төраға|торага|" + EXPECTED_ANSWER["person"][1].pattern, re.I),
+)
 
 
 # "How many ...?" is answered by a sentence with a number ("SOM1" or "COVID-19" are names, not counts).

@@ -199,10 +199,17 @@ def test_questions_typed_as_people_type_get_the_answer_of_their_clean_form(corpu
     assert messy.citations[0].quote.split(". ")[0] == tidy.citations[0].quote.split(". ")[0]
 
 
-def test_the_first_quoted_sentence_answers_the_question(corpus_assistant):
-    answer = corpus_assistant.ask("Кому Ирландия передала председательство?")
+@pytest.mark.parametrize("question,word", [
+    ("Кому Ирландия передала председательство?", "Таиланд"),
+    # Asked who chairs it, the Hub's chairmanship opens the answer, not the sentence most like the Hub.
+    ("Кто сейчас председательствует в хабе?", "Таиланд"),
+    ("Хабқа кім төрағалық етеді?", "Таиланд"),
+    ("Who chairs the Hub now?", "Thailand"),
+])
+def test_the_first_quoted_sentence_answers_the_question(corpus_assistant, question, word):
+    answer = corpus_assistant.ask(question)
     first = answer.answer.split("[1]")[0]
-    assert "Таиланд" in first, answer.answer
+    assert word in first, answer.answer
 
 
 def test_a_detail_question_that_names_nothing_else_is_about_the_centre_not_another_centre(eval_assistant, tmp_path):
