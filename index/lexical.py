@@ -77,13 +77,14 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
-        if not texts:  # an empty knowledge folder is valid; bm25s cannot index zero rows
+    def build(cls, documents: list[list[str]]) -> LexicalIndex:
+        """The index of already tokenised documents (`index.tokens.index_tokens`)."""
+        if not documents:  # an empty knowledge folder is valid; bm25s cannot index zero rows
             return cls(None, 0)
         retriever = bm25s.BM25()
         # An empty document would have no tokens; bm25s needs at least one per row.
-        retriever.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
-        return cls(retriever, len(texts))
+        retriever.index([tokens or ["\u2205"] for tokens in documents], show_progress=False)
+        return cls(retriever, len(documents))
 
     def save(self, folder: Path) -> None:
         if self._retriever is None:
@@ -101,6 +102,16 @@ class LexicalIndex:
         if not tokens or self.size == 0 or self._retriever is None:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+
+    def rows_with(self, token: str) -> np.ndarray:
+        """The rows whose tokens include ``token`` (one of the index's own, such as a name key)."""
+        if self._retriever is None or token not in self._retriever.vocab_dict:
+            return np.zeros(0, dtype=np.int64)
+        # bm25s keeps its scores as a token-by-row CSC matrix: a token's rows are one slice, and reading them
+        # costs what the token occurs, not what the index holds.
+        column = self._retriever.vocab_dict[token]
+        start, stop = self._retriever.scores["indptr"][column : column + 2]
+        return np.asarray(self._retriever.scores["indices"][start:stop], dtype=np.int64)
 
     def top(self, query: str, k: int) -> tuple[list[int], list[float]]:
         """Rows and BM25 scores of the ``k`` best-matching rows, best first (only rows that match at all)."""

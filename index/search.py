@@ -13,7 +13,9 @@ than the next one counts for more than the winner of a close race.
 BM25 can only match an article written in the asker's language. An article with no rendition in that
 language gets, in place of its lexical score, its dense one: otherwise every Russian article would beat
 the Kazakh one that answers a Russian question, just by sharing everyday words. So does every article when
-none in the asker's language matches a word of the question.
+none in the asker's language matches a word of the question. Names are the exception: they match in any
+language and script (`index.names`), and when the question names something only a few articles name, an
+article that does not name it gets no lexical score at all.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ import numpy as np
 
 from index.documents import Document, choose_rendition
 from index.lexical import tokenize
+from index.names import question_name_keys
 from index.snapshot import ChunkRow, SentenceRow, Snapshot
 
 MODES = ("hybrid", "dense", "lexical")
+_NAMED_SHARE = 0.1  # a name held by more of the families than this names nothing in particular
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ def search(
     # When no article in the asker's language matches a word of the question ("Центр қай қалада открывается?"
     # asked of Kazakh articles), BM25 says nothing about any article: all take their dense score.
     words_matched = any(query_lang in snapshot.renditions.get(f, {}) for f in lexical_scores)
+    named = named_families(snapshot, query_text) if mode == "hybrid" else {}
     fused: dict[str, float] = {}
     for f in found:
         own_language = query_lang in snapshot.renditions.get(f, {})
@@ -116,6 +121,10 @@ def search(
             # An article the question's words cannot match (another language) counts its dense score instead.
             matchable = own_language and words_matched
             lexical_score = lexical_scores.get(f, 0.0) if matchable else dense_scores.get(f, 0.0)
+            if named:
+                # The question names something few articles name, in any script: the names are the words
+                # that say most, and the only ones that match across languages.
+                lexical_score = max(lexical_score, named[f]) if f in named else 0.0
             fused[f] += config.lexical_weight * lexical_score
 
     ranked = sorted(fused, key=lambda f: -fused[f])[: config.families]
@@ -129,6 +138,35 @@ def search(
                 Passage(chunk, snapshot.documents[chunk.doc_id], dense.get(row, 0.0), lexical.get(row, 0.0))
             )
     return [FamilyHit(f, passages[f], fused[f]) for f in ranked]
+
+
+def named_families(snapshot: Snapshot, query_text: str) -> dict[str, float]:
+    """The families that name what the question names, each with the share of those names it holds.
+
+    A name counts when no more than _NAMED_SHARE of the families name it ("Бухарест", "Madibekov", not
+    "Қазақстан"). Empty when the question names nothing of the kind."""
+    families = snapshot.chunk_families
+    most = max(1, int(len(snapshot.renditions) * _NAMED_SHARE))
+    holders: dict[str, set[str]] = {}
+    for word, key in question_name_keys(query_text).items():
+        named_rows = snapshot.lexical.rows_with(key)
+        # An everyday word that some article happens to capitalise ("Ғылым академиясы") is not a name: most
+        # of the rows with the word must hold it as a name.
+        word_rows = np.concatenate([snapshot.lexical.rows_with(token) for token in tokenize(word)] or [named_rows])
+        if len(np.setdiff1d(word_rows, named_rows)) * 2 > len(word_rows):
+            continue
+        found = set(families[named_rows].tolist())
+        if 0 < len(found) <= most:
+            holders[key] = found
+    if not holders:
+        return {}
+    weight = {key: np.log(len(snapshot.renditions) / len(found)) + 1.0 for key, found in holders.items()}
+    total = sum(weight.values())
+    shares: dict[str, float] = {}
+    for key, found in holders.items():
+        for family in found:
+            shares[family] = shares.get(family, 0.0) + weight[key] / total
+    return shares
 
 
 def fuse(lists: list[list[FamilyHit]], config: SearchConfig = SearchConfig()) -> list[FamilyHit]:

@@ -17,10 +17,11 @@ import numpy as np
 from bm25s.scoring import _build_idf_array, _select_idf_scorer, _select_tfc_scorer
 
 from index.lexical import LexicalIndex, tokenize
+from index.names import article_name_keys
 
-# Bump when `tokenize` changes its output: kept tokens are reused only while this signature holds. The probe
+# Bump when `index_tokens` changes its output: kept tokens are reused only while this signature holds. The probe
 # below catches most changes by itself; the constant is for those it would miss.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 _PROBE = (
     "Орталық Азия өңірлік орталығы Астанада 2026 жылы құрылады. Где будет создан региональный центр? "
     "Who took over the ASEM LLL Hub chair from Ireland? Гумилёв, Chulalongkorn, micro-credentials, қазақстанның"
@@ -28,8 +29,13 @@ _PROBE = (
 EMPTY = "\u2205"  # a chunk without tokens still needs a row in bm25s
 
 
+def index_tokens(text: str) -> list[str]:
+    """A chunk's BM25 tokens: its words, then the keys of its names (`index.names`)."""
+    return tokenize(text) + article_name_keys(text)
+
+
 def tokenizer_signature() -> str:
-    probe = hashlib.sha256(" ".join(tokenize(_PROBE)).encode("utf-8")).hexdigest()[:12]
+    probe = hashlib.sha256(" ".join(index_tokens(_PROBE)).encode("utf-8")).hexdigest()[:12]
     return f"tok{TOKENIZER_VERSION}-{probe}"
 
 
@@ -47,7 +53,7 @@ class TokenArrays:
         ids: list[int] = []
         offsets = [0]
         for text in texts:
-            ids.extend(index.setdefault(token, len(index)) for token in (tokenize(text) or [EMPTY]))
+            ids.extend(index.setdefault(token, len(index)) for token in (index_tokens(text) or [EMPTY]))
             offsets.append(len(ids))
         return cls(np.asarray(ids, dtype=np.int32), np.asarray(offsets, dtype=np.int64), list(index))
 

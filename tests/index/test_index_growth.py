@@ -16,7 +16,7 @@ from bot.settings import Settings
 from index.builder import cache_path
 from index.lexical import LexicalIndex
 from index.snapshot import current_generation
-from index.tokens import TokenArrays, build_lexical, gather
+from index.tokens import TokenArrays, build_lexical, gather, index_tokens
 from tests.support.corpus import NEW_ARTICLE
 from tests.support.embeddings import CountingEmbedder
 
@@ -144,6 +144,6 @@ def test_bm25_from_kept_tokens_scores_like_bm25s_itself():
     first, second = TokenArrays.from_texts(texts[:3]), TokenArrays.from_texts([*texts[3:], "left out"])
     # The second array's chunks come first, and its last chunk is not in the index.
     ours = build_lexical(*gather([(first, np.array([2, 3, 4])), (second, np.array([0, 1, -1]))]))
-    reference = LexicalIndex.build(texts[3:] + texts[:3])
+    reference = LexicalIndex.build([index_tokens(t) for t in texts[3:] + texts[:3]])
     for query in ["центр", "hub chair", "Астана центр Ireland", "орталық", "nothing here"]:
         assert np.allclose(ours.scores(query), reference.scores(query))

@@ -299,3 +299,16 @@ def test_a_director_of_another_named_body_does_not_say_who_heads_the_centre(eval
         assert not kk_only.ask(question).answered, question
     named = corpus_assistant.ask("Who is the director of the National Centre for Higher Education?")
     assert named.answered and "Madibekov" in named.answer
+
+
+def test_a_name_typed_in_another_script_finds_the_article_that_names_it(eval_assistant):
+    """Asked of Kazakh articles beside Russian and English ones that share the question's everyday words:
+    "Madibekov" is "Мәдібеков" in the article, "Гамбург" is "Hamburg"."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    for question, article in (
+        ("What did Mr Madibekov talk about at the meeting?", "central-asia-centre-kk"),
+        ("Кто помимо стран участвовал во встрече в Бухаресте?", "central-asia-centre-kk"),
+        ("Сколько городов приехало на семинар в Гамбург?", "uil-hamburg-learning-cities"),
+    ):
+        answer, hits = kk_only.ask_ranked(question)
+        assert answer.answered and hits[0].family == article, question
