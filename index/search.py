@@ -30,7 +30,7 @@ import numpy as np
 
 from index.documents import Document, choose_rendition
 from index.lexical import tokenize
-from index.names import question_name_keys
+from index.names import article_name_keys, question_name_keys
 from index.snapshot import ChunkRow, SentenceRow, Snapshot
 
 MODES = ("hybrid", "dense", "lexical")
@@ -304,7 +304,18 @@ def best_sentences(
     shared = np.zeros_like(dense)
     query_words = set(tokenize(query_text)) if lexical_weight else set()
     if query_words:
-        words = [set(tokenize(snapshot.sentences[r].text)) & query_words for r in rows]
+        texts = [snapshot.sentences[r].text for r in rows]
+        held = [set(tokenize(text)) for text in texts]
+        # A name the article writes in another script ("Madibekov", "Мәдібеков") is held by its key.
+        anywhere = set().union(*held)
+        for word, key in question_name_keys(query_text).items():
+            tokens = set(tokenize(word))
+            if tokens and not tokens & anywhere:
+                keyed = [key in article_name_keys(text) for text in texts]
+                if any(keyed):
+                    query_words = (query_words - tokens) | {key}
+                    held = [h | {key} if k else h for h, k in zip(held, keyed, strict=True)]
+        words = [h & query_words for h in held]
         frequency = {w: sum(w in s for s in words) for w in query_words}
         weight = {w: np.log((1 + len(words)) / (1 + f)) for w, f in frequency.items()}
         total = sum(weight.values())

@@ -312,3 +312,12 @@ def test_a_name_typed_in_another_script_finds_the_article_that_names_it(eval_ass
     ):
         answer, hits = kk_only.ask_ranked(question)
         assert answer.answered and hits[0].family == article, question
+
+
+def test_a_name_in_another_script_makes_its_sentence_relevant(eval_assistant):
+    """"Madibekov" is written "Мәдібеков" in the only article that names him: that sentence clears everyday
+    text and is quoted."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    answer = kk_only.ask("Who is Madibekov?")
+    assert answer.answered and "Мәдібеков" in answer.citations[0].quote
+
