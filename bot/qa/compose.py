@@ -36,6 +36,8 @@ DEFAULT_MIN_RELEVANCE = {"kk": 0.0, "ru": 0.08, "en": 0.08}
 _SUBJECT_WORDS = set(tokenize("centre center центр орталық"))
 # "How many people work there?" asked of the centre's bot: with nothing named, "there" is the centre.
 _THERE = re.compile(r"\b(?:there|там|туда|онда|сонда)\b", re.I)
+# A sentence opening with "he", "its", "they" goes on about what the sentence before it named.
+_GOES_ON = re.compile(r"(?:ол|оның|олар|олардың|он|она|оно|они|его|её|ее|их|he|she|they|his|her|its|their)\b", re.I)
 _DATELINE = re.compile(r"^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ ,-]{2,30}\.\s+)?(?:KAZINFORM\s*[–—-]\s*)?")
 
 
@@ -100,6 +102,20 @@ class Answer:
         if not self.citations:
             return self.answer
         return f"{self.answer}\n\n{t('sources', self.language)}:\n" + "\n".join(self.sources_lines())
+
+
+def continued(chosen: list, every: dict, most: int) -> list:
+    """The chosen sentences, each followed by the next one of the article when that one goes on about the same
+    person or thing ("... Мәдібеков қатысты. Ол ... баяндама жасады."), while there is room."""
+    out: list = []
+    rows = {s.sentence.row for s in chosen}
+    for s in chosen:
+        out.append(s)
+        after = every.get(s.sentence.row + 1)
+        if after is not None and after.sentence.row not in rows and _GOES_ON.match(after.sentence.text):
+            out.append(after)
+            rows.add(after.sentence.row)
+    return out[: max(most, len(chosen))]
 
 
 def strip_dateline(sentence: str) -> str:
@@ -179,6 +195,7 @@ def compose(
         scored = best_sentences(snapshot, doc.id, query_vector, asked, config.sentence_lexical_weight)
         if not scored:
             continue
+        every = {s.sentence.row: s for s in scored}
         closest = max(s.dense for s in scored)
         if leader is None:
             leader = closest
@@ -217,7 +234,8 @@ def compose(
             continue
         lead = scored[0].score
         # Best first: the sentence that opens the answer is the one closest to the question.
-        picked.append((doc, [s for s in scored[: config.max_sentences] if s.score >= lead - config.sentence_margin]))
+        chosen = [s for s in scored[: config.max_sentences] if s.score >= lead - config.sentence_margin]
+        picked.append((doc, continued(chosen, every, config.max_sentences)))
     if not picked:
         return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")
 

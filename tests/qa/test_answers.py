@@ -321,3 +321,8 @@ def test_a_name_in_another_script_makes_its_sentence_relevant(eval_assistant):
     answer = kk_only.ask("Who is Madibekov?")
     assert answer.answered and "Мәдібеков" in answer.citations[0].quote
 
+
+def test_a_quoted_sentence_brings_the_next_one_when_that_goes_on_about_it(corpus_assistant):
+    """The sentence naming Madibekov is followed by "He gave a presentation on ...": a reader needs both."""
+    answer = corpus_assistant.ask("Who is Madibekov?", lang="en")
+    assert answer.answered and "Madibekov" in answer.answer and "He gave a presentation" in answer.answer
