@@ -6,8 +6,7 @@ sentence. Results are grouped by article family (an article and its renditions),
 and its Russian rendition never compete for the same slot; the caller picks the rendition to quote.
 
 Each list scores an article by its best chunk (or sentence), min-max normalised over the list's own top, and
-the normalised scores are summed with weights (a convex combination, Bruch et al. 2023), plus a small weight
-for the names of the question an article holds. Unlike reciprocal
+the normalised scores are summed with weights (a convex combination, Bruch et al. 2023). Unlike reciprocal
 rank fusion it keeps how far apart the scores are: an article that matches the question's words far better
 than the next one counts for more than the winner of a close race.
 
@@ -45,7 +44,6 @@ class SearchConfig:
     dense_weight: float = 1.0
     lexical_weight: float = 0.5
     sentence_weight: float = 0.5
-    name_weight: float = 0.25  # on top, for the share of the question's names an article holds (`named_families`)
     families: int = 10  # articles returned
 
 
@@ -127,7 +125,6 @@ def search(
                 # The question names something few articles name, in any script: the names are the words
                 # that say most, and the only ones that match across languages.
                 lexical_score = max(lexical_score, named[f]) if f in named else 0.0
-                fused[f] += config.name_weight * named.get(f, 0.0)
             fused[f] += config.lexical_weight * lexical_score
 
     ranked = sorted(fused, key=lambda f: -fused[f])[: config.families]
