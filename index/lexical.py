@@ -104,7 +104,7 @@ class LexicalIndex:
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
 
     def rows_with(self, token: str) -> np.ndarray:
-        """The rows whose tokens include ``token`` (one of the index's own, such as a name key)."""
+        """The rows whose tokens include ``token`` (one of the index's own, such as a name key), in row order."""
         if self._retriever is None or token not in self._retriever.vocab_dict:
             return np.zeros(0, dtype=np.int64)
         # bm25s keeps its scores as a token-by-row CSC matrix: a token's rows are one slice, and reading them

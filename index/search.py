@@ -109,6 +109,11 @@ def search(
     # asked of Kazakh articles), BM25 says nothing about any article: all take their dense score.
     words_matched = any(query_lang in snapshot.renditions.get(f, {}) for f in lexical_scores)
     named = named_families(snapshot, query_text) if mode == "hybrid" else {}
+    # Beside articles BM25 cannot match (they stand in their dense score), an article it can is judged by
+    # BM25 only on the part of the question its words cover, by meaning on the rest: a Russian distractor
+    # sharing "встреча" and "страны" must not outweigh the Kazakh article that answers the whole question.
+    stand_ins = any(query_lang not in snapshot.renditions.get(f, {}) for f in found)
+    coverage = word_coverage(snapshot, lexical, query_text) if mode == "hybrid" and stand_ins else {}
     fused: dict[str, float] = {}
     for f in found:
         own_language = query_lang in snapshot.renditions.get(f, {})
@@ -121,6 +126,9 @@ def search(
             # An article the question's words cannot match (another language) counts its dense score instead.
             matchable = own_language and words_matched
             lexical_score = lexical_scores.get(f, 0.0) if matchable else dense_scores.get(f, 0.0)
+            if matchable and f in coverage:
+                covered = coverage[f] ** 0.5
+                lexical_score = covered * lexical_score + (1.0 - covered) * dense_scores.get(f, 0.0)
             if named:
                 # The question names something few articles name, in any script: the names are the words
                 # that say most, and the only ones that match across languages.
@@ -138,6 +146,35 @@ def search(
                 Passage(chunk, snapshot.documents[chunk.doc_id], dense.get(row, 0.0), lexical.get(row, 0.0))
             )
     return [FamilyHit(f, passages[f], fused[f]) for f in ranked]
+
+
+def word_coverage(snapshot: Snapshot, lexical: dict[int, float], query_text: str) -> dict[str, float]:
+    """For each family BM25 found, the share of the question's words its best chunk holds, each word weighted
+    by how rare it is among the chunks (a word no chunk holds weighs most)."""
+    tokens = sorted(set(tokenize(query_text)))
+    if not tokens or not lexical:
+        return {}
+    families = snapshot.chunk_families
+    best: dict[str, int] = {}
+    for row, _ in sorted(lexical.items(), key=lambda item: -item[1]):
+        best.setdefault(families[row], row)
+    rows = np.fromiter(best.values(), dtype=np.int64, count=len(best))
+    n = len(snapshot.chunks)
+    weights = np.zeros(len(tokens))
+    held = np.zeros((len(rows), len(tokens)), dtype=bool)
+    for j, token in enumerate(tokens):
+        holders = snapshot.lexical.rows_with(token)
+        weights[j] = np.log(1.0 + (n - len(holders) + 0.5) / (len(holders) + 0.5))
+        held[:, j] = contains_sorted(holders, rows)
+    return dict(zip(best, (held @ weights / weights.sum()).tolist(), strict=True))
+
+
+def contains_sorted(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Which needles a sorted array holds (binary search: a common word's rows are many)."""
+    if not len(haystack):
+        return np.zeros(len(needles), dtype=bool)
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    return haystack[at] == needles
 
 
 def named_families(snapshot: Snapshot, query_text: str) -> dict[str, float]:

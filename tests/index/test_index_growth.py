@@ -147,3 +147,6 @@ def test_bm25_from_kept_tokens_scores_like_bm25s_itself():
     reference = LexicalIndex.build([index_tokens(t) for t in texts[3:] + texts[:3]])
     for query in ["центр", "hub chair", "Астана центр Ireland", "орталық", "nothing here"]:
         assert np.allclose(ours.scores(query), reference.scores(query))
+    for token in index_tokens(" ".join(texts)):
+        rows = ours.rows_with(token).tolist()
+        assert rows == sorted(reference.rows_with(token).tolist()) == sorted(rows) and rows, token

@@ -326,3 +326,12 @@ def test_a_quoted_sentence_brings_the_next_one_when_that_goes_on_about_it(corpus
     """The sentence naming Madibekov is followed by "He gave a presentation on ...": a reader needs both."""
     answer = corpus_assistant.ask("Who is Madibekov?", lang="en")
     assert answer.answered and "Madibekov" in answer.answer and "He gave a presentation" in answer.answer
+
+
+def test_an_article_sharing_a_few_of_the_question_words_does_not_outrank_one_that_answers_it(eval_assistant):
+    """Asked of Kazakh articles beside Russian and English ones: an article holding a few of the question's
+    words (a university, "центр") must not beat the centre's article, which answers the rest of it."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    for question in ("Chulalongkorn университетінде Хабтың не орналасады?", "Новый центр немен айналысады?"):
+        answer, hits = kk_only.ask_ranked(question)
+        assert answer.answered and hits[0].family == "central-asia-centre-kk", question
