@@ -177,6 +177,12 @@ def contains_sorted(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     return haystack[at] == needles
 
 
+def holds_any(rows: np.ndarray, wanted: range) -> bool:
+    """Whether sorted ``rows`` has one in ``wanted``."""
+    at = int(np.searchsorted(rows, wanted.start))
+    return at < len(rows) and rows[at] < wanted.stop
+
+
 def named_families(snapshot: Snapshot, query_text: str) -> dict[str, float]:
     """The families that name what the question names, each with the share of those names it holds.
 
@@ -190,7 +196,7 @@ def named_families(snapshot: Snapshot, query_text: str) -> dict[str, float]:
         # An everyday word that some article happens to capitalise ("Ғылым академиясы") is not a name: most
         # of the rows with the word must hold it as a name.
         word_rows = np.concatenate([snapshot.lexical.rows_with(token) for token in tokenize(word)] or [named_rows])
-        if len(np.setdiff1d(word_rows, named_rows)) * 2 > len(word_rows):
+        if int((~contains_sorted(named_rows, word_rows)).sum()) * 2 > len(word_rows):
             continue
         found = set(families[named_rows].tolist())
         if 0 < len(found) <= most:
@@ -343,15 +349,20 @@ def best_sentences(
     if query_words:
         texts = [snapshot.sentences[r].text for r in rows]
         held = [set(tokenize(text)) for text in texts]
-        # A name the article writes in another script ("Madibekov", "Мәдібеков") is held by its key.
+        # A name the article writes in another script ("Madibekov", "Мәдібеков") is held by its key. The
+        # index says which articles hold a key, so sentences are read for names only in those.
         anywhere = set().union(*held)
+        chunks = snapshot.chunk_rows.get(doc_id, range(0))
+        sentence_keys: list[set[str]] | None = None
         for word, key in question_name_keys(query_text).items():
             tokens = set(tokenize(word))
-            if tokens and not tokens & anywhere:
-                keyed = [key in article_name_keys(text) for text in texts]
-                if any(keyed):
-                    query_words = (query_words - tokens) | {key}
-                    held = [h | {key} if k else h for h, k in zip(held, keyed, strict=True)]
+            if not tokens or tokens & anywhere or not holds_any(snapshot.lexical.rows_with(key), chunks):
+                continue
+            if sentence_keys is None:
+                sentence_keys = [set(article_name_keys(text)) for text in texts]
+            if any(key in keys for keys in sentence_keys):
+                query_words = (query_words - tokens) | {key}
+                held = [h | {key} if key in keys else h for h, keys in zip(held, sentence_keys, strict=True)]
         words = [h & query_words for h in held]
         frequency = {w: sum(w in s for s in words) for w in query_words}
         weight = {w: np.log((1 + len(words)) / (1 + f)) for w, f in frequency.items()}
