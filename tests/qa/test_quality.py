@@ -33,11 +33,11 @@ def test_the_question_sets_are_balanced_across_languages_and_kinds():
 def test_tuning_set_quality_stays_above_its_floors(eval_assistant, name):
     table = _table(eval_assistant, name)
     assert table["all"]["lang_ok"] >= 0.99, table["all"]
-    assert table["all"]["hit@1"] >= 0.88, table["all"]
+    assert table["all"]["hit@1"] >= 0.93, table["all"]
     assert table["all"]["answered"] >= 0.95, table["all"]
     assert table["all"]["refused"] >= 0.94, table["all"]
     for lang in ("kk", "ru", "en"):
-        assert table[lang]["hit@1"] >= 0.72, (lang, table[lang])
+        assert table[lang]["hit@1"] >= 0.90, (lang, table[lang])
 
 
 @pytest.mark.parametrize("name", ["heldout", "heldout-kk-only"])
@@ -45,9 +45,10 @@ def test_held_out_quality_stays_above_its_floors(eval_assistant, name):
     table = _table(eval_assistant, name)
     assert table["all"]["lang_ok"] >= 0.98, table["all"]
     assert table["all"]["answered"] >= 0.95, table["all"]
-    assert table["all"]["refused"] >= 0.92, table["all"]
+    assert table["all"]["refused"] >= 0.95, table["all"]
+    assert table["all"]["facts"] >= 0.78, table["all"]
     for lang in ("kk", "ru", "en"):
-        assert table[lang]["hit@1"] >= 0.85, (lang, table[lang])
+        assert table[lang]["hit@1"] >= 0.88, (lang, table[lang])
 
 
 def test_kazqad_beats_plain_dense_and_answers_what_it_can(eval_assistant):
@@ -56,4 +57,4 @@ def test_kazqad_beats_plain_dense_and_answers_what_it_can(eval_assistant):
     ranks = anchor_ranks(assistant.snapshot(), assistant.embedder, assistant.data_dir, questions)
     plain_dense = summarise_anchors(questions, ranks)["plain dense"]["all"]["hit@1"]
     assert table["answered"] >= 0.95, table
-    assert table["hit@1"] >= 1.2 * plain_dense, (table, plain_dense)
+    assert table["hit@1"] >= 1.25 * plain_dense, (table, plain_dense)
