@@ -345,9 +345,10 @@ def best_sentences(
         return []
     dense = snapshot.sentence_vectors[rows.start : rows.stop] @ query_vector.astype(np.float32)
     shared = np.zeros_like(dense)
+    sentences = snapshot.sentences[rows.start : rows.stop]
     query_words = set(tokenize(query_text)) if lexical_weight else set()
     if query_words:
-        texts = [snapshot.sentences[r].text for r in rows]
+        texts = [sentence.text for sentence in sentences]
         held = [set(tokenize(text)) for text in texts]
         # A name the article writes in another script ("Madibekov", "Мәдібеков") is held by its key. The
         # index says which articles hold a key, so sentences are read for names only in those.
@@ -371,5 +372,4 @@ def best_sentences(
             shared = np.array([sum(weight[w] for w in s) / total for s in words], dtype=dense.dtype)
     scores = dense + lexical_weight * shared
     order = np.argsort(-scores, kind="stable")
-    return [ScoredSentence(snapshot.sentences[rows.start + int(i)], float(scores[i]), float(dense[i]), float(shared[i]))
-            for i in order]
+    return [ScoredSentence(sentences[int(i)], float(scores[i]), float(dense[i]), float(shared[i])) for i in order]

@@ -461,7 +461,10 @@ class _Table(Sequence):
 
     def __getitem__(self, row):
         if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
+            start, stop, step = row.indices(len(self))
+            if step == 1:
+                return list(self._read(start, stop))
+            return [self[r] for r in range(start, stop, step)]
         row = int(row)
         if row < 0:
             row += len(self)
@@ -473,12 +476,14 @@ class _Table(Sequence):
         return self._make(row, values)
 
     def __iter__(self) -> Iterator:
+        return self._read(0, len(self))
+
+    def _read(self, row: int, stop: int) -> Iterator:
         # One query per run of consecutive keys in one segment (a document at least), not one per row.
-        n, row = len(self), 0
-        while row < n:
+        while row < stop:
             seg, first = int(self._segment[row]), int(self._key[row])
             end = row + 1
-            while end < min(n, row + 2048) and self._segment[end] == seg and self._key[end] == first + (end - row):
+            while end < min(stop, row + 2048) and self._segment[end] == seg and self._key[end] == first + (end - row):
                 end += 1
             sql = self._sql + " where key between ? and ? order by key"
             for offset, values in enumerate(self._snapshot.segments[seg].query(sql, (first, first + end - row - 1))):
