@@ -15,7 +15,8 @@ language gets, in place of its lexical score, its dense one: otherwise every Rus
 the Kazakh one that answers a Russian question, just by sharing everyday words. So does every article when
 none in the asker's language matches a word of the question. Names are the exception: they match in any
 language and script (`index.names`), and when the question names something only a few articles name, an
-article that does not name it gets no lexical score at all.
+article that does not name it gets no lexical score at all. And beside articles that stand in their dense
+score, an article BM25 can match is judged by it only on the share of the question's words it holds.
 """
 
 from __future__ import annotations

@@ -24,7 +24,15 @@ from bot.qa.evidence import (
 )
 from index.documents import Document
 from index.lexical import tokenize
-from index.search import FamilyHit, best_sentences, family_words, rendition, title_closeness, titled
+from index.search import (
+    FamilyHit,
+    ScoredSentence,
+    best_sentences,
+    family_words,
+    rendition,
+    title_closeness,
+    titled,
+)
 from index.snapshot import Snapshot
 
 # How much closer (cosine) the best sentence must be to the question than the closest everyday sentence
@@ -104,10 +112,10 @@ class Answer:
         return f"{self.answer}\n\n{t('sources', self.language)}:\n" + "\n".join(self.sources_lines())
 
 
-def continued(chosen: list, every: dict, most: int) -> list:
+def continued(chosen: list[ScoredSentence], every: dict[int, ScoredSentence], most: int) -> list[ScoredSentence]:
     """The chosen sentences, each followed by the next one of the article when that one goes on about the same
     person or thing ("... Мәдібеков қатысты. Ол ... баяндама жасады."), while there is room."""
-    out: list = []
+    out: list[ScoredSentence] = []
     rows = {s.sentence.row for s in chosen}
     for s in chosen:
         out.append(s)
