@@ -114,7 +114,8 @@ class Answer:
 
 def continued(chosen: list[ScoredSentence], every: dict[int, ScoredSentence], most: int) -> list[ScoredSentence]:
     """The chosen sentences, each followed by the next one of the article when that one goes on about the same
-    person or thing ("... Мәдібеков қатысты. Ол ... баяндама жасады."), while there is room."""
+    person or thing ("... Мәдібеков қатысты. Ол ... баяндама жасады."); no more than ``most`` (or as many as
+    were chosen), so a follow-on can take the place of a lower-ranked choice."""
     out: list[ScoredSentence] = []
     rows = {s.sentence.row for s in chosen}
     for s in chosen:
