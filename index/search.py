@@ -102,7 +102,8 @@ def search(
 
     families = snapshot.chunk_families
     dense_scores = min_max(best_of_family(dense, families))
-    lexical_scores = min_max(best_of_family(lexical, families))
+    lexical_rows = best_rows_of_family(lexical, families)
+    lexical_scores = min_max({f: lexical[row] for f, row in lexical_rows.items()})
     found = {**dense_scores, **lexical_scores}  # insertion order breaks ties the same way every time
     sentence_scores = min_max({f: best_family_sentence(snapshot, f, query_vector) for f in found})
 
@@ -114,7 +115,7 @@ def search(
     # BM25 only on the part of the question its words cover, by meaning on the rest: a Russian distractor
     # sharing "встреча" and "страны" must not outweigh the Kazakh article that answers the whole question.
     stand_ins = any(query_lang not in snapshot.renditions.get(f, {}) for f in found)
-    coverage = word_coverage(snapshot, lexical, query_text) if mode == "hybrid" and stand_ins else {}
+    coverage = word_coverage(snapshot, lexical_rows, query_text) if mode == "hybrid" and stand_ins else {}
     fused: dict[str, float] = {}
     for f in found:
         own_language = query_lang in snapshot.renditions.get(f, {})
@@ -149,16 +150,12 @@ def search(
     return [FamilyHit(f, passages[f], fused[f]) for f in ranked]
 
 
-def word_coverage(snapshot: Snapshot, lexical: dict[int, float], query_text: str) -> dict[str, float]:
-    """For each family BM25 found, the share of the question's words its best chunk holds, each word weighted
-    by how rare it is among the chunks (a word no chunk holds weighs most)."""
+def word_coverage(snapshot: Snapshot, best: dict[str, int], query_text: str) -> dict[str, float]:
+    """For each family BM25 found (``best``: its best chunk's row), the share of the question's words that chunk
+    holds, each word weighted by how rare it is among the chunks (a word no chunk holds weighs most)."""
     tokens = sorted(set(tokenize(query_text)))
-    if not tokens or not lexical:
+    if not tokens or not best:
         return {}
-    families = snapshot.chunk_families
-    best: dict[str, int] = {}
-    for row, _ in sorted(lexical.items(), key=lambda item: -item[1]):
-        best.setdefault(families[row], row)
     rows = np.fromiter(best.values(), dtype=np.int64, count=len(best))
     n = len(snapshot.chunks)
     weights = np.zeros(len(tokens))
@@ -232,9 +229,14 @@ def fuse(lists: list[list[FamilyHit]], config: SearchConfig = SearchConfig()) ->
 
 def best_of_family(scores: dict[int, float], families) -> dict[str, float]:
     """Each family's best chunk score, families in the order of the list (best first)."""
-    best: dict[str, float] = {}
-    for row, score in sorted(scores.items(), key=lambda item: -item[1]):
-        best.setdefault(families[row], score)
+    return {family: scores[row] for family, row in best_rows_of_family(scores, families).items()}
+
+
+def best_rows_of_family(scores: dict[int, float], families) -> dict[str, int]:
+    """Each family's best-scoring chunk row, families in the order of the list (best first)."""
+    best: dict[str, int] = {}
+    for row, _ in sorted(scores.items(), key=lambda item: -item[1]):
+        best.setdefault(families[row], row)
     return best
 
 

@@ -112,10 +112,11 @@ class Answer:
         return f"{self.answer}\n\n{t('sources', self.language)}:\n" + "\n".join(self.sources_lines())
 
 
-def continued(chosen: list[ScoredSentence], every: dict[int, ScoredSentence], most: int) -> list[ScoredSentence]:
+def continued(chosen: list[ScoredSentence], article: list[ScoredSentence], most: int) -> list[ScoredSentence]:
     """The chosen sentences, each followed by the next one of the article when that one goes on about the same
     person or thing ("... Мәдібеков қатысты. Ол ... баяндама жасады."); no more than ``most`` (or as many as
-    were chosen), so a follow-on can take the place of a lower-ranked choice."""
+    were chosen), so a follow-on can take the place of a lower-ranked choice. ``article`` is all its sentences."""
+    every = {s.sentence.row: s for s in article}
     out: list[ScoredSentence] = []
     rows = {s.sentence.row for s in chosen}
     for s in chosen:
@@ -204,7 +205,7 @@ def compose(
         scored = best_sentences(snapshot, doc.id, query_vector, asked, config.sentence_lexical_weight)
         if not scored:
             continue
-        every = {s.sentence.row: s for s in scored}
+        article = scored  # every sentence, before the checks below keep those that can answer
         closest = max(s.dense for s in scored)
         if leader is None:
             leader = closest
@@ -244,7 +245,7 @@ def compose(
         lead = scored[0].score
         # Best first: the sentence that opens the answer is the one closest to the question.
         chosen = [s for s in scored[: config.max_sentences] if s.score >= lead - config.sentence_margin]
-        picked.append((doc, continued(chosen, every, config.max_sentences)))
+        picked.append((doc, continued(chosen, article, config.max_sentences)))
     if not picked:
         return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")
 
