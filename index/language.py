@@ -18,18 +18,30 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
-# Frequent Kazakh words as typed without Kazakh letters; none of them is a Russian word.
-_KK_PLAIN_MARKERS = {
-    "кай", "кайда", "кайсы", "кашан", "калай", "кандай", "неше", "ким", "туралы", "жане", "бул",
-    "ушин", "деген", "бойынша", "болады", "кимге", "кимнин", "орталык", "орталыгы", "университетте",
+# Frequent Kazakh words as typed without Kazakh letters; none of them is a Russian word. The frame words
+# (question words, particles, verbs) are apart from the nouns: only they say which language frames a question.
+_KK_PLAIN_FRAME = {
+    "кай", "кайда", "кайсы", "кашан", "калай", "кандай", "канша", "неше", "немен", "ким", "туралы", "жане", "бул",
+    "ушин", "деген", "бойынша", "болады", "кимге", "кимнин", "университетте",
     "ма", "ме", "ба", "бе", "па", "пе", "жок", "кайдан", "немесе", "сиз", "сен", "маган", "айтшы",
 }
+_KK_PLAIN_MARKERS = _KK_PLAIN_FRAME | {"орталык", "орталыгы"}
 # Russian words no Kazakh sentence uses: question words, prepositions, "будет".
 _RU_FUNCTION_WORDS = {
     "что", "где", "когда", "как", "какой", "какая", "какое", "какие", "каком", "какого", "какую", "кто", "кого",
-    "кому", "чем", "сколько", "почему", "зачем", "ли", "в", "во", "на", "с", "со", "по", "для", "про", "о", "об",
-    "и", "но", "будет", "будут", "есть", "это", "мне", "из", "от", "до", "при", "или", "уже", "тоже", "ещё",
+    "кому", "чем", "сколько", "почему", "зачем", "куда", "откуда", "ли", "в", "во", "на", "с", "со", "по", "для",
+    "про", "о", "об", "у", "к", "ко", "за", "без", "и", "но", "будет", "будут", "есть", "это", "мне", "из", "от",
+    "до", "при", "или", "уже", "тоже", "ещё",
 }
+# A half-and-half question takes the language of its grammar, not of the nouns it borrows ("Что будет делать
+# жаңа орталық?" is Russian, "Новый центр немен айналысады?" Kazakh): Kazakh grammar shows as case and verb
+# endings on Kazakh words, Russian grammar as its function words and verbs. No tagger covers both languages
+# (pymorphy3 has no Kazakh), so the endings are listed.
+_KK_INFLECTED = re.compile(
+    r"(?:ады|еді|йды|йді|ды|ді|ты|ті|ған|ген|қан|кен|мақ|мек|атын|етін|йтын|йтін|ып|іп|ңыз|ңіз|шы|ші"
+    r"|ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|да|де|та|те|дан|ден|тан|тен|нан|нен|мен|бен|пен|ны|ні)$"
+)
+_RU_VERB = re.compile(r"(?:[^с]ть|тся|ться|ли|дут|ют|ят|ает|яет|ует|еет|оит|одит|ил|ал|ял)$")
 _KK_LATIN_MARKERS = {
     "qai", "qaida", "qaisy", "qashan", "qalai", "qandai", "kim", "turaly", "jane", "men", "bul",
     "ortalyq", "ortalygy", "ortalyk", "universitette", "qurylady", "ashylady", "degen", "boiynsha",
@@ -104,9 +116,9 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
     ru_words = sum(1 for w in lowered if w in _RU_FUNCTION_WORDS)
     if with_kk_letters and with_kk_letters / len(plain) >= 0.3 and not ru_words:
         return DetectedLanguage("kk", 1.0, True)
-    # Half Russian, half Kazakh: the language whose own words frame the question ("где", "будет", "в" against
-    # "қай", "ма", words with Kazakh letters) is the one the asker reads best.
-    kk_words = with_kk_letters + sum(1 for w in lowered if w in _KK_PLAIN_MARKERS)
+    # Half Russian, half Kazakh: the language whose grammar frames the question is the one the asker reads best.
+    kk_words = sum(1 for w in plain if _frames_kazakh(w.lower()))
+    ru_words = sum(1 for w in plain if _frames_russian(w.lower()))
     if kk_words != ru_words:
         share = max(kk_words, ru_words) / (kk_words + ru_words)
         return DetectedLanguage("kk" if kk_words > ru_words else "ru", share, True)
@@ -116,11 +128,67 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
         if c.language in (Language.KAZAKH, Language.RUSSIAN)
     }
     kk, ru = values.get("kk", 0.0), values.get("ru", 0.0)
-    if kk_words:  # as many Russian words: a Kazakh word still tips it
+    if kk_words or with_kk_letters:  # as much Russian grammar: a Kazakh word still tips it
         kk += 0.5
     lang = "kk" if kk > ru else "ru"
     total = kk + ru or 1.0
     return DetectedLanguage(lang, max(kk, ru) / total, len(words) >= 2 or max(kk, ru) / total > 0.9)
+
+
+def _frames_kazakh(word: str) -> bool:
+    if word.translate(KAZAKH_TO_RUSSIAN) in _KK_PLAIN_FRAME:
+        return True
+    return (
+        bool(KAZAKH_LETTERS.intersection(word)) and len(word) >= 4 and not word.endswith("стан")  # Қазақстан
+        and _KK_INFLECTED.search(word) is not None
+    )
+
+
+def _frames_russian(word: str) -> bool:
+    if word in _RU_FUNCTION_WORDS:
+        return True
+    return (
+        not KAZAKH_LETTERS.intersection(word) and len(word) >= 4 and word not in _KK_PLAIN_MARKERS
+        and _RU_VERB.search(word) is not None
+    )
+
+
+def language_shares(text: str, lang: str) -> dict[str, float]:
+    """How much of a question each language writes: {lang: 1.0} unless two languages show their own words.
+
+    A half-and-half question ("Где будет орталық?") sits between its languages in the embedding space, so its
+    language component is a blend of theirs (`index.neutral`). Words that show no language (nouns without
+    Kazakh letters: "встреча", "центр") are asked of lingua, and only for questions that are mixed."""
+    marked: list[tuple[str, str]] = []  # (word, its language or "" where the word does not show it)
+    for i, word in enumerate(_WORD.findall(text or "")):
+        lowered = word.lower()
+        if _LATIN.search(word) and not _CYRILLIC.search(word):
+            if not (word.isupper() and len(word) > 1):  # an acronym says nothing
+                marked.append((word, "en"))
+        elif i and word[:1].isupper():
+            continue  # a name (see _cyrillic_language)
+        elif KAZAKH_LETTERS.intersection(lowered) or _frames_kazakh(lowered):
+            marked.append((word, "kk"))
+        elif _frames_russian(lowered):
+            marked.append((word, "ru"))
+        else:
+            marked.append((word, ""))
+    shown = {m for _, m in marked if m}
+    if len(shown) < 2 and not (shown == {"en"} and any(not m for _, m in marked)):
+        return {lang: 1.0}
+    counts = Counter(m or _cyrillic_word(w, lang) for w, m in marked)
+    total = sum(counts.values())
+    return {language: n / total for language, n in counts.items()}
+
+
+def _cyrillic_word(word: str, lang: str) -> str:
+    values = {
+        _LINGUA[c.language]: c.value
+        for c in _detector().compute_language_confidence_values(word)
+        if c.language in (Language.KAZAKH, Language.RUSSIAN)
+    }
+    best = max(values, key=values.__getitem__)
+    return best if values[best] >= 0.9 or lang not in ("kk", "ru") else lang
 
 
 # Kazakh letters -> what a Russian keyboard types instead (shared with the lexical tokeniser).

@@ -38,3 +38,9 @@ def neutralize(vectors: np.ndarray, langs, means: np.ndarray, kind: int = PASSAG
     for i, lang in enumerate(LANGS):
         out[marks == lang] -= means[kind, i]
     return unit_rows(out, means.shape[2])
+
+
+def blend_neutralize(vector: np.ndarray, shares: dict[str, float], means: np.ndarray, kind: int = QUERY) -> np.ndarray:
+    """One vector of text written in several languages, with their means removed in proportion."""
+    mean = sum(shares.get(lang, 0.0) * means[kind, i] for i, lang in enumerate(LANGS))
+    return unit_rows(np.asarray(vector, dtype=np.float32).reshape(1, -1) - mean, means.shape[2])[0]

@@ -24,7 +24,7 @@ from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
 from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL, Embedder, SerializedEmbedder, load_embedder
-from index.language import detect_language, restore_kazakh_letters, russian_from_latin
+from index.language import detect_language, language_shares, restore_kazakh_letters, russian_from_latin
 from index.search import FamilyHit, SearchConfig, fuse, search
 from index.snapshot import (
     FORMAT,
@@ -240,7 +240,8 @@ class Assistant:
         queries = [(text, detected.lang), *((q, lang_) for lang_, q in renditions.items())]
         follow_up = text != standalone and not rewritten
         vectors = self.embedder.embed_queries([q for q, _ in queries] + ([standalone] if follow_up else []))
-        vector = snapshot.query_vector(vectors[0], detected.lang)
+        shares = language_shares(text, detected.lang)
+        vector = snapshot.query_vector(vectors[0], detected.lang, shares)
         t1 = time.perf_counter()
         hits = search(snapshot, vector, text, detected.lang, mode=mode, config=self.search_config)
         if len(queries) > 1:  # a Russian question finds the Kazakh-only article by its Kazakh words too
@@ -253,10 +254,11 @@ class Assistant:
         if follow_up:
             # The article is found with the previous question; the sentence must answer this one: "а где его
             # секретариат?" after "что такое хаб?" should not quote what the Hub is again.
-            quoting = vector + snapshot.query_vector(vectors[-1], detected.lang)
+            as_typed = language_shares(standalone, detected.lang)
+            quoting = vector + snapshot.query_vector(vectors[-1], detected.lang, as_typed)
             quoting = quoting / np.linalg.norm(quoting)
         answer = compose(snapshot, text, language, quoting, hits, self.compose_config,
-                         asked=standalone if follow_up else None)
+                         asked=standalone if follow_up else None, shares=shares)
         answer.question = question
         if llm is not None and hits:
             answer = llm.answer(text, language, snapshot, hits, answer, usage, on_delta)

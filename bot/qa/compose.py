@@ -165,15 +165,20 @@ def compose(
     hits: list[FamilyHit],
     config: ComposeConfig = ComposeConfig(),
     asked: str | None = None,
+    shares: dict[str, float] | None = None,
 ) -> Answer:
     """``question`` is what was searched for; ``asked``, when it differs, is the follow-up as typed ("how many
     apprentices will it support?" after "who leads the DCU centre?"): it alone says what detail is asked for
-    and which words the quoted sentence should hold."""
+    and which words the quoted sentence should hold. ``shares`` says how much of the question each language
+    writes (`index.language.language_shares`): a half-and-half question clears everyday text by the blend of
+    its languages' margins, as its vector has the blend of their means removed."""
     asked = asked or question
     picked: list[tuple[Document, list]] = []
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
-    floor = everyday + config.min_relevance.get(lang, max(config.min_relevance.values()))
+    margins = config.min_relevance
+    blend = shares if shares and len(shares) > 1 else {lang: 1.0}
+    floor = everyday + sum(share * margins.get(language, max(margins.values())) for language, share in blend.items())
     # The words naming the bot's own subject ("орталық", "centre"), not the names in its title ("Astana").
     homes = [family_words(snapshot, f) for f in snapshot.home_families]
     subject = set().union(*(h.titles for h in homes)) - set().union(*(h.names for h in homes))

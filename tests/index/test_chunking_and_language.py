@@ -9,7 +9,9 @@ import pytest
 
 from index.chunking import ChunkingConfig, chunk_document, sentences_of
 from index.documents import scan_knowledge
-from index.language import detect_language, kazakh_lexicon, restore_kazakh_letters, russian_from_latin
+from index.language import (
+    detect_language, kazakh_lexicon, language_shares, restore_kazakh_letters, russian_from_latin,
+)
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -72,6 +74,13 @@ def test_kazakh_abbreviations_do_not_end_sentences():
         ("Курстар бесплатно ма?", "kk"),
         ("Где будет орталық, в каком городе?", "ru"),
         ("Что будет делать жаңа центр?", "ru"),
+        # Kazakh nouns in a Russian frame, Russian nouns in a Kazakh one: grammar decides, not borrowed words.
+        ("Что будет делать жаңа орталық?", "ru"),
+        ("Где разместят хатшылық хаба?", "ru"),
+        ("Когда передали төрағалықты Таиландқа?", "ru"),
+        ("Новый центр немен айналысады?", "kk"),
+        ("Хабтың секретариат где орналасады?", "kk"),
+        ("Встреча қай қалада өтті?", "kk"),
         # A name copied from the Kazakh article is a name, not the asker's language.
         ("Кто такой Әлібек Мәдібеков?", "ru"),
         ("Что предложил Өзбекстан?", "ru"),
@@ -111,3 +120,17 @@ def test_a_kazakh_word_typed_right_is_kept_even_if_it_looks_like_another_word_mi
     lexicon = kazakh_lexicon(["Ол мұғалім болып істеді, кейін директор болып тағайындалды. Сыныпты топқа бөліп оқытты."])
     assert restore_kazakh_letters("ол мугалим болып истеди ме", lexicon) == "ол мұғалім болып істеді ме"
     assert restore_kazakh_letters("сыныпты кимге болип берди", lexicon) == "сыныпты кімге болып берді"
+
+
+def test_a_question_in_one_language_is_all_that_language():
+    assert language_shares("Где будет создан региональный центр?", "ru") == {"ru": 1.0}
+    assert language_shares("Орталық қай университетте құрылады?", "kk") == {"kk": 1.0}
+    assert language_shares("Who took over the ASEM LLL Hub chair?", "en") == {"en": 1.0}  # acronyms say nothing
+    assert language_shares("Кто такой Әлібек Мәдібеков?", "ru") == {"ru": 1.0}  # a name is not Kazakh
+
+
+def test_a_half_and_half_question_is_shared_between_its_languages_word_by_word():
+    assert language_shares("Где будет орталық?", "ru") == pytest.approx({"ru": 2 / 3, "kk": 1 / 3})
+    assert language_shares("Who got the төрағалық of the hub?", "en") == pytest.approx({"en": 6 / 7, "kk": 1 / 7})
+    # "встреча" shows no language by its letters; in a mixed question lingua says it is Russian.
+    assert language_shares("Встреча қай қалада өтті? где", "kk") == pytest.approx({"ru": 0.4, "kk": 0.6})

@@ -335,3 +335,16 @@ def test_an_article_sharing_a_few_of_the_question_words_does_not_outrank_one_tha
     for question in ("Chulalongkorn университетінде Хабтың не орналасады?", "Новый центр немен айналысады?"):
         answer, hits = kk_only.ask_ranked(question)
         assert answer.answered and hits[0].family == "central-asia-centre-kk", question
+
+
+def test_a_question_typed_half_in_one_language_half_in_another_is_answered_in_its_frames_language(
+    eval_assistant, corpus_assistant
+):
+    """Borrowed words do not decide the language (the Russian frame around "төрағалық" does), and the question,
+    sitting between its languages, still clears everyday text: both were answered "I don't know" before."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    answer = kk_only.ask("Кому передали төрағалық в хабе?")
+    assert answer.answered and answer.language == "ru"
+    assert answer.citations[0].doc_id == "central-asia-centre-kk" and "Таиланд" in answer.answer
+    english = corpus_assistant.ask("What does the жаңа орталық do?")
+    assert english.answered and english.language == "en" and "micro-credentials" in english.answer
