@@ -241,6 +241,16 @@ def compose(
         if not scored:
             continue
         top = max(s.dense + config.floor_word_weight * s.shared for s in scored)
+        # Its rendition in each other language of a half-and-half question holds the words borrowed from that
+        # language ("орталық" in "Где будет орталық?"): the closest of them says whether the article answers.
+        for other_lang in set(blend) - {doc.lang}:
+            other_id = snapshot.renditions.get(hit.family, {}).get(other_lang)
+            if other_id is None:
+                continue
+            other = best_sentences(snapshot, other_id, query_vector, asked, config.sentence_lexical_weight)
+            check = None if evidence is None else evidence if other_lang == lang else in_another_language(evidence)
+            other = [s for s in other if check is None or check.search(s.sentence.text)]
+            top = max([top, *(s.dense + config.floor_word_weight * s.shared for s in other)])
         if best_score is None:
             if top < floor:
                 break

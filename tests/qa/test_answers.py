@@ -348,3 +348,6 @@ def test_a_question_typed_half_in_one_language_half_in_another_is_answered_in_it
     assert answer.citations[0].doc_id == "central-asia-centre-kk" and "Таиланд" in answer.answer
     english = corpus_assistant.ask("What does the жаңа орталық do?")
     assert english.answered and english.language == "en" and "micro-credentials" in english.answer
+    # Where the article has a rendition in the borrowed language, that rendition says how relevant it is.
+    chair = corpus_assistant.ask("Who got the төрағалық of the hub?")
+    assert chair.answered and chair.citations[0].doc_id == "central-asia-centre-en" and "Thailand" in chair.answer
