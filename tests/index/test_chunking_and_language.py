@@ -10,7 +10,11 @@ import pytest
 from index.chunking import ChunkingConfig, chunk_document, sentences_of
 from index.documents import scan_knowledge
 from index.language import (
-    detect_language, kazakh_lexicon, language_shares, restore_kazakh_letters, russian_from_latin,
+    detect_language,
+    kazakh_lexicon,
+    language_shares,
+    restore_kazakh_letters,
+    russian_from_latin,
 )
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
