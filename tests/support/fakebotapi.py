@@ -512,7 +512,7 @@ class FakeBotAPI:
             api = fake
 
         self._stopping = False
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = LoopbackServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -1566,13 +1566,15 @@ def _guess_mime(file_name: str | None) -> str:
     return "application/octet-stream"
 
 
-class _Server(ThreadingHTTPServer):
+class LoopbackServer(ThreadingHTTPServer):
+    """The fake servers' HTTP server: a client that hangs up early is not an error worth printing."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512  # listen backlog: the default 5 resets connections when a bot sends in bursts
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients (PTB) cancel long polls on shutdown: broken pipes are expected.
+        # Clients cancel long polls and streams on shutdown: broken pipes are expected.
         import sys
 
         exc = sys.exc_info()[1]

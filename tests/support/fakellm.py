@@ -16,8 +16,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
+
+from tests.support.fakebotapi import LoopbackServer
 
 MODEL_ANSWERING = "fake-model-q4"  # the model name the fake reports, as llama.cpp reports its file's
 
@@ -62,7 +64,7 @@ class FakeLLMServer:
     url: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _server: LoopbackServer | None = None
     _thread: threading.Thread | None = None
 
     @property
@@ -79,8 +81,7 @@ class FakeLLMServer:
             self.calls.clear()
 
     def start(self) -> FakeLLMServer:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
+        self._server = LoopbackServer(("127.0.0.1", 0), _handler(self))
         self._server.block_on_close = False
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
