@@ -122,11 +122,7 @@ def _cyrillic_language(words: list[str]) -> DetectedLanguage:
     if kk_words != ru_words:
         share = max(kk_words, ru_words) / (kk_words + ru_words)
         return DetectedLanguage("kk" if kk_words > ru_words else "ru", share, True)
-    values = {
-        _LINGUA[c.language]: c.value
-        for c in _detector().compute_language_confidence_values(" ".join(words))
-        if c.language in (Language.KAZAKH, Language.RUSSIAN)
-    }
+    values = _kazakh_or_russian(" ".join(words))
     kk, ru = values.get("kk", 0.0), values.get("ru", 0.0)
     if kk_words or with_kk_letters:  # as much Russian grammar: a Kazakh word still tips it
         kk += 0.5
@@ -181,12 +177,17 @@ def language_shares(text: str, lang: str) -> dict[str, float]:
     return {language: n / total for language, n in counts.items()}
 
 
-def _cyrillic_word(word: str, lang: str) -> str:
-    values = {
+def _kazakh_or_russian(text: str) -> dict[str, float]:
+    """lingua's confidence that the text is Kazakh and that it is Russian."""
+    return {
         _LINGUA[c.language]: c.value
-        for c in _detector().compute_language_confidence_values(word)
+        for c in _detector().compute_language_confidence_values(text)
         if c.language in (Language.KAZAKH, Language.RUSSIAN)
     }
+
+
+def _cyrillic_word(word: str, lang: str) -> str:
+    values = _kazakh_or_russian(word)
     best = max(values, key=values.__getitem__)
     return best if values[best] >= 0.9 or lang not in ("kk", "ru") else lang
 

@@ -44,7 +44,7 @@ from index.chunking import Chunk, Sentence
 from index.documents import Document, FileRecord
 from index.language import kazakh_word_counts, lexicon_from_counts
 from index.lexical import LexicalIndex
-from index.neutral import LANGS, QUERY, blend_neutralize, neutralize
+from index.neutral import LANGS, QUERY, blend_neutralize
 from index.tokens import TokenArrays, build_lexical, gather
 
 FORMAT = 7
@@ -592,9 +592,8 @@ class Snapshot:
     def query_vector(self, vector: np.ndarray, lang: str, shares: dict[str, float] | None = None) -> np.ndarray:
         """A question's embedding in the index's language-neutral space (see index/neutral.py); ``shares``
         (`index.language.language_shares`) blends the means of a question written in two languages."""
-        if shares and len(shares) > 1:
-            return blend_neutralize(vector, shares, self.language_means, QUERY)
-        return neutralize(vector, [lang if lang in LANGS else "en"], self.language_means, QUERY)[0]
+        blend = shares or {lang if lang in LANGS else "en": 1.0}
+        return blend_neutralize(vector, blend, self.language_means, QUERY)
 
     # Vectors and BM25 load on first use: a build only needs them when it merges segments.
     @property

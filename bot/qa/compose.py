@@ -195,6 +195,14 @@ def compose(
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
     own_words = set(tokenize(question)) - set().union(*(h.words for h in homes)) if home else set()
 
+    def checkable(evidence, text_lang: str):
+        # A sentence in another language than the question's cannot hold the question's own words.
+        return evidence if text_lang == lang else in_another_language(evidence)
+
+    def clearance(s: ScoredSentence) -> float:
+        # How far a sentence stands over everyday text: closeness, and the question's rare words it holds.
+        return s.dense + config.floor_word_weight * s.shared
+
     def home_margin(family: str) -> float:
         # Naming the other article's own subject says more than a title's cosine can.
         named = bool(own_words & family_words(snapshot, family).names)
@@ -223,7 +231,7 @@ def compose(
             # A less relevant article that happens to hold a price or a director is about something else.
             if closest < leader - config.source_margin:
                 continue
-            check = evidence if doc.lang == lang else in_another_language(evidence)
+            check = checkable(evidence, doc.lang)
             if check is not None:
                 scored = [s for s in scored if check.search(s.sentence.text)]
             if kind == "person":
@@ -240,7 +248,7 @@ def compose(
                     scored = [s for s in scored if about & (title | set(tokenize(s.sentence.text)))]
         if not scored:
             continue
-        top = max(s.dense + config.floor_word_weight * s.shared for s in scored)
+        top = max(clearance(s) for s in scored)
         # Its rendition in each other language of a half-and-half question holds the words borrowed from that
         # language ("орталық" in "Где будет орталық?"): the closest of them says whether the article answers.
         for other_lang in set(blend) - {doc.lang}:
@@ -248,9 +256,8 @@ def compose(
             if other_id is None:
                 continue
             other = best_sentences(snapshot, other_id, query_vector, asked, config.sentence_lexical_weight)
-            check = None if evidence is None else evidence if other_lang == lang else in_another_language(evidence)
-            other = [s for s in other if check is None or check.search(s.sentence.text)]
-            top = max([top, *(s.dense + config.floor_word_weight * s.shared for s in other)])
+            check = None if evidence is None else checkable(evidence, other_lang)
+            top = max([top, *(clearance(s) for s in other if check is None or check.search(s.sentence.text))])
         if best_score is None:
             if top < floor:
                 break
