@@ -53,8 +53,23 @@ def fold(text: str) -> str:
 STOPWORDS = {fold(w) for w in _STOPWORDS}
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+_CAPITALS = re.compile("[A-Z]{2}")
+
+
+def _acronyms(text: str) -> frozenset[str]:
+    """Stopwords the text writes as acronyms ("IT-мектеп", "WHO"), unless it shouts every word."""
+    if " " in text.strip() and text.isupper():
+        return frozenset()
+    return frozenset(word for match in _ACRONYM.findall(text) if (word := match.lower()) in STOPWORDS)
+
+
 def tokenize(text: str, prefix_length: int = PREFIX_LENGTH) -> list[str]:
-    return [token for word in _TOKEN.findall(fold(text)) if (token := _token(word, prefix_length))]
+    words = _TOKEN.findall(fold(text))
+    if _CAPITALS.search(text) is None:  # nearly every text: tokenising is on the hot path of every question
+        return [token for word in words if (token := _token(word, prefix_length))]
+    kept = _acronyms(text)
+    return [token for word in words if (token := word if word in kept else _token(word, prefix_length))]
 
 
 # Every question scores the sentences of its candidate articles by shared words: the same words come back

@@ -24,7 +24,8 @@ from index.names import article_name_keys
 TOKENIZER_VERSION = 3
 _PROBE = (
     "Орталық Азия өңірлік орталығы Астанада 2026 жылы құрылады. Где будет создан региональный центр? "
-    "Who took over the ASEM LLL Hub chair from Ireland? Гумилёв, Chulalongkorn, micro-credentials, қазақстанның"
+    "Who took over the ASEM LLL Hub chair from Ireland? Гумилёв, Chulalongkorn, micro-credentials, қазақстанның, "
+    "IT-мектеп"
 )
 EMPTY = "\u2205"  # a chunk without tokens still needs a row in bm25s
 
