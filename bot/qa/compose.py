@@ -155,6 +155,7 @@ class ComposeConfig:
     home_margin_across: float = 0.05  # more when only the other title is in the question's language
     floor_word_weight: float = 0.1  # a sentence holding the question's rare words clears everyday text more easily
     home_title_words: float = 0.2  # weight of the question's words found in the home article's title
+    held_words: float = 0.8  # share of the question's words an article holds for the question to be about it
 
 
 def compose(
@@ -193,7 +194,9 @@ def compose(
     home = snapshot.home_families if evidence is not None or set(tokenize(asked)) & subject else set()
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
-    own_words = set(tokenize(question)) - set().union(*(h.words for h in homes)) if home else set()
+    question_words = set(tokenize(question))
+    own_words = question_words - set().union(*(h.words for h in homes)) if home else set()
+    names_subject = bool(question_words & subject)
 
     def checkable(evidence, text_lang: str):
         # A sentence in another language than the question's cannot hold the question's own words.
@@ -204,8 +207,13 @@ def compose(
         return s.dense + config.floor_word_weight * s.shared
 
     def home_margin(family: str) -> float:
-        # Naming the other article's own subject says more than a title's cosine can.
-        named = bool(own_words & family_words(snapshot, family).names)
+        # Naming the other article's own subject says more than a title's cosine can; so do words the home
+        # articles lack and the other holds with nearly all the question's ("Сколько соглашений подписали
+        # казахстанские компании на бизнес-форуме?"), unless the question names the bot's subject.
+        words = family_words(snapshot, family)
+        named = bool(own_words & words.names) or (
+            not names_subject and len(own_words & words.words) >= 2
+            and len(question_words & words.words) >= config.held_words * len(question_words))
         if not named and _THERE.search(question):
             return float("inf")
         # A title in the question's language is closer than one in another for the same meaning.

@@ -241,6 +241,19 @@ def test_a_detail_question_that_names_nothing_else_is_about_the_centre_not_anoth
     assert [unmarked.ask(q).answered for q in questions] == [True, True, True]
 
 
+def test_a_detail_question_in_words_only_another_article_holds_is_about_that_article(eval_assistant):
+    """Neither question names the centre, and the centre's Kazakh article holds none of their words: they ask
+    about the Singapore business forum and the Toraighyrov courses, written in Russian."""
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    forum = kk_only.ask("Сколько соглашений подписали казахстанские компании на бизнес-форуме?")
+    assert forum.answered and forum.citations[0].doc_id == "asem-business-forum-singapore"
+    assert "7 соглашений" in forum.answer
+    courses = kk_only.ask("Сколько человек записалось на курсы микроквалификаций за первый месяц?")
+    assert courses.answered and courses.citations[0].doc_id == "toraighyrov-microcredentials"
+    # The Hanoi forum holds "келесі", "кездесу" and "өтеді" but not the centre's SOM: still "I don't know".
+    assert not kk_only.ask("Келесі SOM кездесуі қашан өтеді?").answered
+
+
 def test_a_question_naming_the_centre_in_another_language_than_its_article_is_about_the_centre(eval_assistant):
     """Only the Kazakh article is the centre's; the Hanoi forum's call for 2026 is not the centre's plan."""
     kk_only, _ = eval_assistant("tuning-kk-only")
