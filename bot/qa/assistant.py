@@ -261,7 +261,8 @@ class Assistant:
                          asked=standalone if follow_up else None, shares=shares)
         answer.question = question
         if llm is not None and hits:
-            answer = llm.answer(text, language, snapshot, hits, answer, usage, on_delta)
+            answer = llm.answer(text, language, snapshot, _cited_first(snapshot, hits, answer), answer, usage,
+                                on_delta)
         if conversation is not None and answer.answered and not follow_up:
             self.conversations.remember(conversation, text)
         if conversation is not None and llm is not None:
@@ -271,6 +272,13 @@ class Assistant:
             "embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000, "total": _ms(started),
         }
         return answer, hits
+
+
+def _cited_first(snapshot: Snapshot, hits: list[FamilyHit], answer: Answer) -> list[FamilyHit]:
+    """The articles the extractive answer quotes, in its order, then the others by rank: the model reads first
+    what the checks found to answer, which a same-topic article can outrank."""
+    cited = list(dict.fromkeys(snapshot.documents[c.doc_id].family for c in answer.citations))
+    return sorted(hits, key=lambda hit: cited.index(hit.family) if hit.family in cited else len(cited))
 
 
 def _as_sentence(text: str) -> str:

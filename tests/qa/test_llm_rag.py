@@ -99,6 +99,30 @@ def test_the_renditions_are_searched_too(rag, llm):
     assert with_renditions[0].score > 1 / (SearchConfig().rrf_k + 1)
 
 
+def test_the_model_reads_first_the_article_the_extractive_answer_quotes(eval_assistant, server, llm):
+    """Asked of the Kazakh-only centre, Toraighyrov's Russian micro-credentials article outranks the centre's
+    for a question about the centre's micro-credentials; the checks quote the centre's, and so does the model."""
+    from bot.qa.assistant import Assistant
+    from bot.settings import Settings
+
+    kk_only, _ = eval_assistant("tuning-kk-only")
+    question = "Какие микроквалификации будет развивать новый центр?"
+    extractive, hits = kk_only.ask_ranked(question, use_llm=False)
+    assert hits[0].family == "toraighyrov-microcredentials"
+    assert extractive.citations[0].doc_id == "central-asia-centre-kk"
+    assistant = Assistant(Settings(
+        _env_file=None, knowledge_dir=kk_only.settings.knowledge_dir, data_dir=kk_only.settings.data_dir,
+        llm_base_url=server.url, llm_model="local", llm_timeout=1.5, llm_cross_language=False,
+    ), embedder=kk_only.embedder)
+    shown: list[dict[int, str]] = []
+    llm.reply(script(lambda body: shown.append(passages_given(body)) or Reply("NO_ANSWER")))
+
+    assistant.ask(question)
+
+    centre = kk_only.snapshot().documents["central-asia-centre-kk"].title
+    assert shown and shown[-1][1].startswith(centre), shown
+
+
 @pytest.mark.parametrize("reply,why", [
     pytest.param("Новая IT-школа рассчитана на 1200 учеников [42].", "citations", id="cites-a-passage-not-given"),
     pytest.param("Новая IT-школа рассчитана на 1200 учеников.", "citations", id="cites-nothing"),
