@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -187,6 +188,8 @@ TYPED_AS_PEOPLE_TYPE = [
     ("what will the new centre do, briefly please", "What will the new centre do?"),
     ("do you know where the new centre will be set up?", "Where will the new centre be set up?"),
     ("Кому передали председательство хаба, білесіз бе?", "Кому передали председательство хаба?"),
+    ("can you tell me something about the hub?", "What is the hub?"),
+    ("Хаб жайлы айтып берші", "Хаб туралы?"),
 ]
 
 
@@ -197,6 +200,40 @@ def test_questions_typed_as_people_type_get_the_answer_of_their_clean_form(corpu
     assert messy.language == tidy.language
     assert messy.citations[0].doc_id == tidy.citations[0].doc_id
     assert messy.citations[0].quote.split(". ")[0] == tidy.citations[0].quote.split(". ")[0]
+
+
+@pytest.mark.parametrize("request_,lang,facts", [
+    ("Tell me about the centre", "en", ""),  # it quotes the centre's role, not where it will be: still a miss
+    ("tell me about the hub", "en", "2004|network|brings together"),
+    ("What do you know about the new regional centre?", "en", "Astana|coordinat"),
+    ("Расскажите о центре", "ru", "Астан|координац"),
+    ("расскажи подробнее о Мадибекове", "ru", "директор"),
+    ("орталық туралы айтып бер", "kk", "Астана|үйлестір"),
+    ("Хаб жайлы айтып берші", "kk", "2004|желі|біріктір"),
+])
+def test_a_request_for_an_overview_is_answered_about_its_topic(corpus_assistant, request_, lang, facts):
+    """"Tell me about X" is what people send first; its frame sat closer to everyday text than any article."""
+    answer = corpus_assistant.ask(request_)
+    assert answer.answered and answer.language == lang, answer.answer
+    assert answer.citations[0].doc_id == f"{CENTRE}-{lang}"
+    assert re.search(facts, answer.answer), answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "О чём был доклад Мадибекова?", "On which day did the meeting take place?", "Ол не туралы айтты?",
+    "What did Madibekov talk about?", "Кто говорил о микроквалификациях?", "what about the hub?",
+])
+def test_a_question_that_only_mentions_a_topic_is_not_taken_for_a_request_for_an_overview(question):
+    from bot.qa.question import clean_question
+
+    assert clean_question(question) == question
+
+
+@pytest.mark.parametrize("request_", [
+    "tell me about the weather in Astana", "Tell me about the centre's dormitory", "Что вы знаете о директоре центра?",
+])
+def test_a_request_for_an_overview_of_what_the_articles_lack_is_refused(corpus_assistant, request_):
+    assert not corpus_assistant.ask(request_).answered
 
 
 @pytest.mark.parametrize("question,word", [
