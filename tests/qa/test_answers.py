@@ -203,7 +203,7 @@ def test_questions_typed_as_people_type_get_the_answer_of_their_clean_form(corpu
 
 
 @pytest.mark.parametrize("request_,lang,facts", [
-    ("Tell me about the centre", "en", ""),  # it quotes the centre's role, not where it will be: still a miss
+    ("Tell me about the centre", "en", None),  # it quotes the centre's role, not where it will be: still a miss
     ("tell me about the hub", "en", "2004|network|brings together"),
     ("What do you know about the new regional centre?", "en", "Astana|coordinat"),
     ("Расскажите о центре", "ru", "Астан|координац"),
@@ -216,7 +216,8 @@ def test_a_request_for_an_overview_is_answered_about_its_topic(corpus_assistant,
     answer = corpus_assistant.ask(request_)
     assert answer.answered and answer.language == lang, answer.answer
     assert answer.citations[0].doc_id == f"{CENTRE}-{lang}"
-    assert re.search(facts, answer.answer), answer.answer
+    if facts is not None:
+        assert re.search(facts, answer.answer), answer.answer
 
 
 @pytest.mark.parametrize("question", [
