@@ -96,7 +96,7 @@ EXPECTED_ANSWER = {
                    r"hand in|submit)|"
                    r"\b(записат|запис|регистрац|поступ|заявк|подать|принима|"
                    r"(сдать|сдавать|подавать|отправить) документ)|"
-                   r"\b(тіркел|тиркел|өтінім|отиним|қабылдау|"
+                   r"\b(тіркел|тиркел|өтінім|отиним|қабылдау|(құжат|кужат)\w*\s+(\w+\s+)?(тапсыр|өткіз)|"
                    r"кабылдау|түсу|тусу|оқуға түсу|окуга тусу)", re.I),
         re.compile(r"\b(enrol|enroll|regist|appl|admission|admit|deadline|portal|форм[аеуы]\b|анкет|регистрац|заявк|прием|"
                    r"приём|подать|тіркел|өтінім|қабылдау|портал)", re.I),
@@ -298,3 +298,61 @@ def heads_another_body(question: str, sentence: str) -> bool:
         if body and len(body & asked) * 2 <= len(body):
             return True
     return False
+
+
+# "Where", "in which city", "где", "при каком университете", "қайда", "қай қалада": a question for a place.
+_ASKS_PLACE = re.compile(
+    r"\bwhere\b|\b(which|what) (city|town|country|university|place)\b|(?<!\w)(где|куда|откуда)(?!\w)|"
+    r"\b(каком|какой|какую|котором) (городе|город|стране|университете|вузе|месте)\b|"
+    r"(?<!\w)(қайда|кайда|қайдан|кайдан|қай жерде|кай жерде)(?!\w)|(?<!\w)(қай|кай) (қала|кала|ел|университет|жоо)\w*",
+    re.I,
+)
+# Continents, a region and a language are not where anything is: "partners in Europe and Asia", "taught in
+# English" do not say where the centre will be, "Астанадағы ... университеті базасында" does; nor do Kazakh
+# adverbs that end like a locative ("Жақында", recently).
+_NOT_A_PLACE = (r"(?!(?:Europe|Asia|Africa|America|Central Asia(?!n)|Еуроп|Европ|Ази|Африк|Америк|Центральн\w* Ази|"
+                r"Орталық Ази|(?:English|Russian|Kazakh)\b)|(?:Алайда|Айта|Мұнда|Онда|Сонда|Осында|Бұнда|Қайда|Кейде|"
+                r"Жақында|Шынында|Соңында|Басында|Ақырында)(?!\w))")
+_PLACE = re.compile(
+    rf"(?<!\w)(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s+(?:the\s+)?{_NOT_A_PLACE}(?:[A-Z]\.\s?)*[A-Z][a-z]+(?!['’]s)\b|"
+    rf"(?<!\w)(?:[Вв]о?|[Нн]а(?:\s+базе)?|[Пп]ри|[Ии]з)\s+{_NOT_A_PLACE}(?:[А-ЯЁ]\.\s?)*[А-ЯЁ][а-яё]|"
+    # Kazakh puts the place in the locative ("Астанада", "Бухарестте", "Астанадағы") or before "the city of",
+    # "at the base of" ("Бангкок қаласындағы", "Еуразия ұлттық университеті базасында").
+    rf"(?<!\w){_NOT_A_PLACE}[А-ЯЁӘҒҚҢӨҰҮҺІ][\w.-]*?(?:да|де|та|те|нда|нде)(?:ғы|гі)?(?!\w)|"
+    rf"(?<!\w){_NOT_A_PLACE}[А-ЯЁӘҒҚҢӨҰҮҺІ][\w.-]*(?:\s+[\w.-]+){{0,3}}\s+(?:базасында|жанында|жанынан|"
+    r"қаласында|астанасында|облысында|ауданында|университетінде)\w*"
+)
+
+
+# The centre named as the owner of what is asked about: "the centre's dormitory", "the opening ceremony of the
+# centre", "общежитие центра", "орталықтың жатақханасы". Where the centre is does not say where that is.
+_OF_THE_CENTRE = re.compile(
+    r"\b(?:centre|center)['’]s\b|\bof (?:the |this |your |our )?(?:\w+ ){0,2}(?:centre|center)\b|"
+    r"(?<!\w)(?:центра|центров)(?!\w)|(?<!\w)(?:орталықтың|орталыктын|орталығының|орталыгынын)(?!\w)",
+    re.I,
+)
+# Words asking for a place, not naming what is there: "the centre's location", "орталықтың орны қайда".
+_PLACE_WORDS = frozenset(tokenize(
+    "location place site city town country address located situated based место местоположение город страна "
+    "адрес находится находиться расположен расположена базироваться орны жері қала ел мекенжай орналасқан "
+    "орналасады орналаспақ"))
+
+
+def asks_where(question: str) -> bool:
+    return bool(_ASKS_PLACE.search(question))
+
+
+def place_of(question: str, subject: set[str]) -> Mentions | None:
+    """What a question asks the place of when that is something of the centre's ("Where is the centre's
+    dormitory?"): a sentence must name it as well as a place. None for any other question, and where the
+    centre itself is placed ("Where will the centre open?", "Where is the centre's location?")."""
+    if not asks_where(question) or not _OF_THE_CENTRE.search(question):
+        return None
+    named = re.sub(r"['’]s\b", " ", _ASKS_PLACE.sub(" ", question))
+    asked = frozenset(set(tokenize(named)) - subject - _PLACE_WORDS)
+    return Mentions(asked) if asked else None
+
+
+def names_a_place(sentence: str) -> bool:
+    """Whether a sentence says where something is: a city, a country or a university by name."""
+    return bool(_PLACE.search(sentence))

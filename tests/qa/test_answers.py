@@ -9,7 +9,7 @@ import pytest
 
 CENTRE = "central-asia-centre"
 # Known misses (docs/quality.md): the right article, but the quoted sentences are the article's on-topic
-# ones, not the one that names the secretariat or the delegate. Strict: fixing it turns this red.
+# ones, not the one that names the delegate. Strict: fixing it turns this red.
 _QUOTES_TOPIC_SENTENCE = pytest.mark.xfail(strict=True, reason="sentence choice picks an on-topic opener")
 
 ANSWERABLE = [
@@ -18,7 +18,7 @@ ANSWERABLE = [
     ("Где будет создан региональный центр?", "ru", f"{CENTRE}-ru", ["Гумилёва", "Астане"]),
     ("Who took over the ASEM LLL Hub chair from Ireland?", "en", f"{CENTRE}-en", ["Thailand"]),
     ("орталык кай калада курылады", "kk", f"{CENTRE}-kk", ["Астана"]),
-    pytest.param("где будет секретариат хаба?", "ru", f"{CENTRE}-ru", ["Чулалонгкорн"], marks=_QUOTES_TOPIC_SENTENCE),
+    ("где будет секретариат хаба?", "ru", f"{CENTRE}-ru", ["Чулалонгкорн"]),
     ("when was the lifelong learning hub founded", "en", f"{CENTRE}-en", ["2004"]),
     ("Хаб қай жылы құрылды?", "kk", f"{CENTRE}-kk", ["2004"]),
     # Short Kazakh questions sit close to everyday "where is X?": the shared word "хатшылық" says it is on topic.
@@ -45,6 +45,11 @@ ANSWERABLE = [
     ("Будет ли центр развивать микроквалификации?", "ru", f"{CENTRE}-ru", ["микроквалификаций"]),
     ("Is the hub chaired by Thailand now?", "en", f"{CENTRE}-en", ["Thailand"]),
     ("Орталық Астанада құрыла ма?", "kk", f"{CENTRE}-kk", ["Астана"]),  # "Астана" is in the title, yet asked
+    # "Where" is answered by the sentence naming the place, not by one sharing "new centre" or "create" with
+    # the question ("The new centre will become a platform...", "Uzbekistan has proposed creating...").
+    ("Where will the centre be created?", "en", f"{CENTRE}-en", ["Astana"]),
+    ("Где находится новый центр?", "ru", f"{CENTRE}-ru", ["Астане"]),
+    ("Жаңа орталық қайда болады?", "kk", f"{CENTRE}-kk", ["Астана"]),
     # Another centre is still found when the question names it, even across scripts.
     ("Чем занимается центр по апрентисшипу в Дублине?", "ru", "dcu-apprenticeship-centre", ["Dublin City University"]),
 ]
@@ -95,6 +100,10 @@ UNANSWERABLE = [
     ("Когда откроется центр?", "ru"),
     ("Орталық қашан ашылады?", "kk"),
     ("орталык кашан ашылады накты", "kk"),  # "нақты" (exactly) is not a past tense
+    # Where the centre is does not say where its dormitory or opening ceremony is.
+    ("Where is the centre's dormitory?", "en"),
+    ("Где пройдёт церемония открытия центра?", "ru"),
+    ("Орталықтың жатақханасы қайда орналасқан?", "kk"),
 ]
 
 
