@@ -18,6 +18,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Напишите, пожалуйста, вопрос словами, например: «Где будет создан региональный центр?»",
         "en": "Please type your question in words, for example: \"Where will the regional centre be created?\"",
     },
+    "no_more": {
+        "kk": "Мақалаларда бұл туралы айтылғанның бәрі осы. Басқа сұрақ қойып көріңіз.",
+        "ru": "Это всё, что есть об этом в статьях. Задайте другой вопрос.",
+        "en": "That's all the articles say about it. Try asking something else.",
+    },
+    "more_of_what": {
+        "kk": "Алдымен орталық туралы сұрақ қойыңыз, сонда толығырақ айтып беремін.",
+        "ru": "Сначала задайте вопрос о центре, и я расскажу подробнее.",
+        "en": "Ask me a question about the centre first, and I'll tell you more.",
+    },
     "only_in": {
         "kk": "Бұл ақпарат білім қорында тек {language} бар:",
         "ru": "В базе знаний это есть только {language}:",
@@ -143,6 +153,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "/sources — мен білетін мақалалар\n"
         "/start — сұрақ мысалдары\n"
         "/help — осы анықтама\n\n"
+        "«Толығырақ» деп жазсаңыз, соңғы жауаптың мақаласынан тағы айтып беремін. "
         "Жауаптың астындағы 👍 және 👎 батырмалары оның пайдалы болған-болмағанын білуге көмектеседі.",
         "ru": "Я отвечаю на вопросы о Центральноазиатском региональном центре ASEM LLL Hub по статьям центра "
         "и ссылаюсь на них как [1], [2].\n\n"
@@ -151,6 +162,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "/sources — статьи, которые я знаю\n"
         "/start — примеры вопросов\n"
         "/help — эта справка\n\n"
+        "Напишите «подробнее», и я продолжу по статье последнего ответа. "
         "Кнопки 👍 и 👎 под ответом помогают нам понять, был ли он полезен.",
         "en": "I answer questions about the ASEM LLL Hub Central Asia Regional Centre from the centre's articles "
         "and cite them as [1], [2].\n\n"
@@ -159,6 +171,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "/sources — the articles I know\n"
         "/start — example questions\n"
         "/help — this help\n\n"
+        "Write \"tell me more\" and I'll go on with the article of my last answer. "
         "The 👍 and 👎 buttons under an answer tell us whether it helped.",
     },
     "help_admin": {

@@ -15,10 +15,10 @@ import numpy as np
 
 from bot.messages import LANGS, t
 from bot.ops.logging import kv
-from bot.qa.compose import Answer, ComposeConfig, Usage, compose
-from bot.qa.followup import Conversations
+from bot.qa.compose import Answer, ComposeConfig, Usage, compose, go_on
+from bot.qa.followup import Conversations, Quoted
 from bot.qa.llm import Delta, LLMAnswerer
-from bot.qa.question import clean_question, has_words, small_talk
+from bot.qa.question import asks_for_more, clean_question, has_words, small_talk
 from bot.qa.translate import Outcome, Translator, sync_renditions
 from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
@@ -40,6 +40,7 @@ from index.text import error_text
 
 NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty
 NO_WORDS = "no words in the question"
+NOTHING_BEFORE = "asked for more with no answer before it"
 INDEX_OTHER_MODEL = "the index was built with another embedding model"
 log = logging.getLogger(__name__)
 
@@ -226,6 +227,8 @@ class Assistant:
         text = _as_sentence(text)
         standalone = text
         llm = self._llm if use_llm else None
+        if conversation is not None and llm is None and asks_for_more(question):
+            return self._go_on(snapshot, conversation, question, language, started), []
         usage = Usage()
         rewritten = None
         if conversation is not None:
@@ -265,6 +268,9 @@ class Assistant:
                                 on_delta)
         if conversation is not None and answer.answered and not follow_up:
             self.conversations.remember(conversation, text)
+        if conversation is not None:
+            told = {c.doc_id: c.quote for c in answer.citations}
+            self.conversations.quote(conversation, Quoted(text, detected.lang, told) if answer.answered else None)
         if conversation is not None and llm is not None:
             self.conversations.add_turn(conversation, text, answer.answer)
         t3 = time.perf_counter()
@@ -272,6 +278,29 @@ class Assistant:
             "embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000, "total": _ms(started),
         }
         return answer, hits
+
+    def _go_on(self, snapshot: Snapshot, conversation: object, question: str, language: str,
+               started: float) -> Answer:
+        """"Tell me more": the next sentences of what this conversation's last answer quoted."""
+        quoted = self.conversations.quoted(conversation)
+        if quoted is None:
+            answer = Answer(question, language, False, t("more_of_what", language), note=NOTHING_BEFORE,
+                            is_question=False)
+            answer.timings_ms = {"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)}
+            return answer
+        t0 = time.perf_counter()
+        vector = snapshot.query_vector(self.embedder.embed_queries([quoted.question])[0], quoted.lang)
+        t1 = time.perf_counter()
+        answer = go_on(snapshot, quoted.told, quoted.question, language, vector, self.compose_config)
+        answer.question = question
+        answer.is_question = answer.answered  # "that is all" is no gap in the knowledge for /unanswered
+        if answer.answered:
+            told = dict(quoted.told)
+            for c in answer.citations:
+                told[c.doc_id] = f"{told.get(c.doc_id, '')} {c.quote}"
+            self.conversations.quote(conversation, Quoted(quoted.question, quoted.lang, told))
+        answer.timings_ms = {"embed": (t1 - t0) * 1000, "search": 0.0, "compose": _ms(t1), "total": _ms(started)}
+        return answer
 
 
 def _cited_first(snapshot: Snapshot, hits: list[FamilyHit], answer: Answer) -> list[FamilyHit]:

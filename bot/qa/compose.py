@@ -50,6 +50,7 @@ _SUBJECT_WORDS = set(tokenize("centre center центр орталық"))
 _THERE = re.compile(r"\b(?:there|там|туда|онда|сонда)\b", re.I)
 # A sentence opening with "he", "its", "they" goes on about what the sentence before it named.
 _GOES_ON = re.compile(r"(?:ол|оның|олар|олардың|он|она|оно|они|его|её|ее|их|he|she|they|his|her|its|their)\b", re.I)
+NO_MORE = "the cited articles have told all they hold"  # Answer.note of "tell me more" once all is told
 _DATELINE = re.compile(r"^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ ,-]{2,30}\.\s+)?(?:KAZINFORM\s*[–—-]\s*)?")
 
 
@@ -179,7 +180,7 @@ def compose(
     writes (`index.language.language_shares`): a half-and-half question clears everyday text by the blend of
     its languages' margins, as its vector has the blend of their means removed."""
     asked = asked or question
-    picked: list[tuple[Document, list]] = []
+    picked: list[tuple[Document, list[ScoredSentence]]] = []
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
     margins = config.min_relevance
@@ -300,7 +301,27 @@ def compose(
         picked.append((doc, continued(chosen, article, config.max_sentences)))
     if not picked:
         return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")
+    return quoting(question, lang, picked)
 
+
+def go_on(snapshot: Snapshot, told: dict[str, str], question: str, lang: str, query_vector: np.ndarray,
+          config: ComposeConfig = ComposeConfig()) -> Answer:
+    """"Tell me more" after an answer to ``question``: the sentences its first article with any left has not
+    told yet (``told``: doc id -> what it quoted), the closest to the question among them, in the article's
+    order; "that is all" once every sentence has been told."""
+    for doc_id, said in told.items():
+        if doc_id not in snapshot.documents:  # reindexed away since
+            continue
+        scored = best_sentences(snapshot, doc_id, query_vector, question, config.sentence_lexical_weight)
+        rest = [s for s in scored if strip_dateline(s.sentence.text) not in said]
+        if rest:
+            chosen = sorted(rest[: config.max_sentences], key=lambda s: s.sentence.row)
+            return quoting(question, lang, [(snapshot.documents[doc_id], chosen)])
+    return Answer(question, lang, False, t("no_more", lang), note=NO_MORE)
+
+
+def quoting(question: str, lang: str, picked: list[tuple[Document, list[ScoredSentence]]]) -> Answer:
+    """An answer quoting each article's chosen sentences, each followed by its citation number."""
     citations, parts = [], []
     for n, (doc, sentences) in enumerate(picked, 1):
         quote = " ".join(strip_dateline(s.sentence.text) for s in sentences)

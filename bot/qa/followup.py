@@ -3,7 +3,7 @@
 Memory is one question (and, for the LLM, a few turns) per conversation, bounded in size and forgotten
 after a few minutes, so a new topic a day later is never dragged into an old one. A question is a
 follow-up only when it leans on what came before: it opens with "and"/"а"/"ал", points back with a
-pronoun, or is too short to stand alone.
+pronoun, or is too short to stand alone. "Tell me more" goes on with the articles the last answer quoted.
 No library does this for an extractive bot; it is a few lines of bookkeeping.
 """
 
@@ -36,10 +36,21 @@ class Turn:
 
 
 @dataclass
+class Quoted:
+    """What the last answer quoted, for "tell me more": the question it answered, its language, and all that
+    each of its articles has told so far."""
+
+    question: str
+    lang: str
+    told: dict[str, str]  # doc id -> its quoted sentences
+
+
+@dataclass
 class _Memory:
     at: float
     question: str  # the last standalone question
     turns: deque[Turn]
+    quoted: Quoted | None = None
 
 
 class Conversations:
@@ -76,6 +87,17 @@ class Conversations:
     def remember(self, key: object, question: str) -> None:
         with self._lock:
             self._touch(key).question = question
+
+    def quote(self, key: object, quoted: Quoted | None) -> None:
+        """What the last answer quoted; None after a question that was not answered, so "tell me more" never
+        goes back to an older topic."""
+        with self._lock:
+            self._touch(key).quoted = quoted
+
+    def quoted(self, key: object) -> Quoted | None:
+        with self._lock:
+            memory = self._recent(key)
+            return memory.quoted if memory is not None else None
 
     def add_turn(self, key: object, question: str, answer: str) -> None:
         with self._lock:

@@ -129,6 +129,26 @@ def small_talk(text: str) -> str | None:
     return None
 
 
+# "Tell me more", "расскажи подробнее", "толығырақ айтып берші", "what else?": in a chat, a request to go on
+# with what the last answer quoted, not a question to search for ("tell me more about the secretariat" is one).
+# Such a message holds a word asking for more and nothing but frame and courtesy words around it.
+_MORE_WORDS = frozenset(
+    "more else continue go details elaborate подробнее поподробнее подробности больше побольше ещё еще дальше "
+    "продолжай продолжайте толығырақ толық кеңірек тағы жалғастыр жалғастырыңыз қарай tolygyraq tolyǵyraq "
+    "tagy taǵy".split())
+_MORE_FRAME = frozenset(
+    "tell me us give show say some a bit little about it this that and also what anything is there on keep going "
+    "please pls plz info information the расскажи расскажите скажи скажите напиши напишите дай дайте мне нам о об "
+    "обо этом про это нём нем ней них а и что пожалуйста информации немного можно есть айтып бер берші беріңіз "
+    "беріңізші айтшы айтыңызшы айтыңыз не бар да де бұл осы туралы жайлы маған ақпарат мәлімет ше әрі aityp "
+    "ber bershi aitshy ne bar".split())
+
+
+def asks_for_more(text: str) -> bool:
+    said = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+    return any(w in _MORE_WORDS for w in said) and all(w in _MORE_WORDS or w in _MORE_FRAME for w in said)
+
+
 def words(text: str) -> list[str]:
     """The words (two letters or more) and numbers of a text, in order."""
     return _WORDS.findall(text)

@@ -1,8 +1,13 @@
-"""Follow-up questions lean on the chat's previous question; other chats and new topics do not."""
+"""Follow-up questions lean on the chat's previous question; other chats and new topics do not; "tell me more"
+goes on with what the last answer quoted."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.qa.compose import strip_dateline
 from bot.qa.followup import Conversations, leans_back
+from bot.qa.question import asks_for_more
 
 
 def test_a_follow_up_is_understood_with_the_previous_question(corpus_assistant):
@@ -52,3 +57,53 @@ def test_memory_is_per_conversation_bounded_and_expires():
 def test_what_counts_as_leaning_back():
     assert leans_back("а что он будет делать?") and leans_back("ал оның директоры кім?") and leans_back("and when?")
     assert not leans_back("Where will the Central Asian Regional Centre be created?")
+
+
+@pytest.mark.parametrize("first,more,lang", [
+    ("Where will the centre be created?", "tell me more", "en"),
+    ("Где будет создан региональный центр?", "расскажи подробнее", "ru"),
+    ("Орталық қайда құрылады?", "толығырақ айтып берші", "kk"),
+])
+def test_tell_me_more_goes_on_with_what_the_last_answer_quoted(corpus_assistant, first, more, lang):
+    chat = f"more-{lang}"
+    answer = corpus_assistant.ask(first, conversation=chat)
+    go_on = corpus_assistant.ask(more, conversation=chat)
+    assert go_on.answered and go_on.language == lang, go_on.answer
+    assert go_on.citations[0].doc_id == answer.citations[0].doc_id
+    assert answer.citations[0].quote not in go_on.answer and go_on.citations[0].quote not in answer.answer
+
+
+def test_asking_for_more_walks_the_article_once_and_then_says_that_is_all(corpus_assistant):
+    first = corpus_assistant.ask("Who took over the ASEM LLL Hub chair from Ireland?", conversation="more-all")
+    doc_id = first.citations[0].doc_id
+    told = [first.citations[0].quote]
+    for _ in range(30):
+        go_on = corpus_assistant.ask("what else?", conversation="more-all")
+        if not go_on.answered:
+            break
+        assert go_on.citations[0].doc_id == doc_id
+        told.append(go_on.citations[0].quote)
+    assert not go_on.answered and "all" in go_on.answer, go_on.answer
+    snapshot = corpus_assistant.snapshot()
+    rows = snapshot.sentence_rows[doc_id]
+    article = [strip_dateline(s.text) for s in snapshot.sentences[rows.start : rows.stop]]
+    assert len(told) > 1
+    for sentence in article:  # every sentence told exactly once
+        assert sum(sentence in quote for quote in told) == 1, sentence
+
+
+def test_more_with_nothing_before_asks_for_a_question(corpus_assistant):
+    answer = corpus_assistant.ask("подробнее", conversation="more-fresh")
+    assert not answer.answered and answer.language == "ru" and "вопрос" in answer.answer
+    corpus_assistant.ask("Какой курс доллара сегодня?", conversation="more-refused")
+    assert not corpus_assistant.ask("а ещё?", conversation="more-refused").answered
+
+
+def test_what_counts_as_asking_for_more():
+    for text in ("tell me more", "Tell me more about it, please", "what else?", "more details", "go on",
+                 "Расскажи подробнее", "а ещё?", "что ещё?", "подробнее об этом", "продолжай",
+                 "толығырақ айтып берші", "Тағы не бар?", "әрі қарай", "tolygyraq aityp bershi"):
+        assert asks_for_more(text), text
+    for text in ("Tell me more about the secretariat", "а что ещё он будет делать?", "and when?", "ещё вопрос",
+                 "Where will the centre be created?", "what about the hub?", "толығырақ хаб туралы"):
+        assert not asks_for_more(text), text

@@ -266,6 +266,19 @@ def test_groups_answer_mentions_replies_and_ask_but_ignore_chatter(deploy):
                                 ("supergroup", "А чем будет заниматься новый центр?")]
 
 
+def test_tell_me_more_goes_on_with_the_article_in_the_same_chat(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Где будет создан региональный центр?", language_code="ru")
+        first = wait_answers(fake, USER)[0]["text"].split("\n\nИсточники\n")[0]
+        fake.push_message(USER, "Расскажи подробнее", language_code="ru")
+        more = wait_answers(fake, USER, 2)[1]
+    told, sources = more["text"].split("\n\nИсточники\n")
+    assert "[1]" in told and told != first and "Гумил" not in told  # the sentence naming the place is not repeated
+    assert sources.startswith("[1] ") and links(more) == [URL]
+
+
 def test_start_greets_in_the_telegram_language_and_examples_are_answered(deploy):
     d = deploy()
     fake = d.fake
