@@ -228,7 +228,10 @@ class Assistant:
         standalone = text
         llm = self._llm if use_llm else None
         if conversation is not None and llm is None and asks_for_more(question):
-            return self._go_on(snapshot, conversation, question, language, started), []
+            quoted = self.conversations.quoted(conversation)
+            if quoted is None:
+                return reply("more_of_what", NOTHING_BEFORE, is_question=False)
+            return self._go_on(snapshot, conversation, quoted, question, language, started), []
         usage = Usage()
         rewritten = None
         if conversation is not None:
@@ -270,7 +273,7 @@ class Assistant:
             self.conversations.remember(conversation, text)
         if conversation is not None:
             told = {c.doc_id: c.quote for c in answer.citations}
-            self.conversations.quote(conversation, Quoted(text, detected.lang, told) if answer.answered else None)
+            self.conversations.quote(conversation, Quoted(text, vector, told) if answer.answered else None)
         if conversation is not None and llm is not None:
             self.conversations.add_turn(conversation, text, answer.answer)
         t3 = time.perf_counter()
@@ -279,27 +282,19 @@ class Assistant:
         }
         return answer, hits
 
-    def _go_on(self, snapshot: Snapshot, conversation: object, question: str, language: str,
+    def _go_on(self, snapshot: Snapshot, conversation: object, quoted: Quoted, question: str, language: str,
                started: float) -> Answer:
         """"Tell me more": the next sentences of what this conversation's last answer quoted."""
-        quoted = self.conversations.quoted(conversation)
-        if quoted is None:
-            answer = Answer(question, language, False, t("more_of_what", language), note=NOTHING_BEFORE,
-                            is_question=False)
-            answer.timings_ms = {"embed": 0.0, "search": 0.0, "compose": 0.0, "total": _ms(started)}
-            return answer
         t0 = time.perf_counter()
-        vector = snapshot.query_vector(self.embedder.embed_queries([quoted.question])[0], quoted.lang)
-        t1 = time.perf_counter()
-        answer = go_on(snapshot, quoted.told, quoted.question, language, vector, self.compose_config)
+        answer = go_on(snapshot, quoted.told, quoted.question, language, quoted.vector, self.compose_config)
         answer.question = question
         answer.is_question = answer.answered  # "that is all" is no gap in the knowledge for /unanswered
         if answer.answered:
             told = dict(quoted.told)
             for c in answer.citations:
                 told[c.doc_id] = f"{told.get(c.doc_id, '')} {c.quote}"
-            self.conversations.quote(conversation, Quoted(quoted.question, quoted.lang, told))
-        answer.timings_ms = {"embed": (t1 - t0) * 1000, "search": 0.0, "compose": _ms(t1), "total": _ms(started)}
+            self.conversations.quote(conversation, Quoted(quoted.question, quoted.vector, told))
+        answer.timings_ms = {"embed": 0.0, "search": 0.0, "compose": _ms(t0), "total": _ms(started)}
         return answer
 
 

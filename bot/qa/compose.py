@@ -192,16 +192,17 @@ def compose(
     if homes:
         subject |= _SUBJECT_WORDS
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
+    asked_words = set(tokenize(asked))
     where = asks_where(asked)
     placed_of = place_of(asked, _SUBJECT_WORDS)
     # The centre's own place is in its article, however everyday "Where will the centre open?" sounds.
-    centre_placed = where and kind is None and placed_of is None and bool(set(tokenize(asked)) & _SUBJECT_WORDS)
+    centre_placed = where and kind is None and placed_of is None and bool(asked_words & _SUBJECT_WORDS)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
     # have" is not answered by another centre's 1,100 apprentices, nor "what events will the centre hold in
     # 2026" by a forum's. For a detail, or a question naming the subject, another article counts only if the
     # question names something of its own (DCU), or is clearly closer to its title than to the home article's.
-    home = snapshot.home_families if evidence is not None or set(tokenize(asked)) & subject else set()
+    home = snapshot.home_families if evidence is not None or asked_words & subject else set()
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
     question_words = set(tokenize(question))
@@ -264,8 +265,9 @@ def compose(
                 if about:
                     title = set(tokenize(doc.title))
                     scored = [s for s in scored if about & (title | set(tokenize(s.sentence.text)))]
-        if placed_of is not None and doc.lang == lang:
-            scored = [s for s in scored if names_a_place(s.sentence.text) and placed_of.search(s.sentence.text)]
+        place_check = None if placed_of is None else checkable(placed_of, doc.lang)
+        if place_check is not None:
+            scored = [s for s in scored if names_a_place(s.sentence.text) and place_check.search(s.sentence.text)]
         if not scored:
             continue
         top = max(clearance(s) for s in scored)

@@ -15,6 +15,8 @@ import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
+import numpy as np
+
 _LEANS_BACK = re.compile(
     r"^(а|и|ну|ал|ал енді|and|also|what about|how about)\b|"
     r"\b(он|она|оно|они|его|её|ее|их|ему|ней|нём|нем|там|тогда|этот|эта|это|этого|этом|"
@@ -37,11 +39,11 @@ class Turn:
 
 @dataclass
 class Quoted:
-    """What the last answer quoted, for "tell me more": the question it answered, its language, and all that
-    each of its articles has told so far."""
+    """What the last answer quoted, for "tell me more": the question it answered, the vector it was found
+    with, and all that each of its articles has told so far."""
 
     question: str
-    lang: str
+    vector: np.ndarray
     told: dict[str, str]  # doc id -> its quoted sentences
 
 
