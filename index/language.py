@@ -86,6 +86,38 @@ def detect_language(text: str, default: str = "en") -> DetectedLanguage:
     return DetectedLanguage("en", 1.0, len(latin) >= 1)
 
 
+# A question asked twice, once in each of two languages ("Хаб қашан құрылды? When was the Hub founded?"): the
+# asker writes first in the language they read best, and the whole text's grammar count would let the longer
+# clause decide. Only whole questions split: the first must end in "?", and each part must show its language's
+# frame words, so a name or a title before a question ("Lifelong Learning Hub? Что это?") does not count.
+_AFTER_A_QUESTION = re.compile(r"(?<=\?)\s+(?:/\s*)?(?=\S)")
+
+
+def question_language(text: str, default: str = "en") -> DetectedLanguage:
+    """The language to answer a question in: `detect_language`, except that of a question asked twice in two
+    languages the first one decides."""
+    first, *rest = _AFTER_A_QUESTION.split(text or "")
+    whole = detect_language(text, default)
+    if not rest:
+        return whole
+    asked, then = detect_language(first, default), detect_language(" ".join(rest), default)
+    if asked.lang != then.lang and _framed(first, asked) and _framed(" ".join(rest), then):
+        return asked
+    return whole
+
+
+def _framed(text: str, detected: DetectedLanguage) -> bool:
+    """Whether ``text`` holds a frame word of the language it was read as (a question word, a verb, a case
+    ending), not only nouns and names."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if detected.latin:
+        return True  # read from its markers, which are frame words
+    if detected.lang == "en":
+        return any(w in _EN_FUNCTION_WORDS for w in words)
+    frames = _frames_kazakh if detected.lang == "kk" else _frames_russian
+    return any(frames(w) for w in words)
+
+
 def _is_latin_kazakh(words: list[str]) -> bool:
     lowered = [w.lower() for w in words]
     if any(set(w) & set("äğıñöqşūüáǵńóúý") for w in lowered) and not any(w in _EN_FUNCTION_WORDS for w in lowered):

@@ -24,7 +24,7 @@ from bot.settings import Settings
 from index.builder import Progress, ReindexReport, is_stale, reindex
 from index.chunking import ChunkingConfig
 from index.embeddings import BUNDLED_NAMES, DEFAULT_MODEL, Embedder, SerializedEmbedder, load_embedder
-from index.language import detect_language, language_shares, restore_kazakh_letters, russian_from_latin
+from index.language import language_shares, question_language, restore_kazakh_letters, russian_from_latin
 from index.search import FamilyHit, SearchConfig, fuse, search
 from index.snapshot import (
     FORMAT,
@@ -199,7 +199,7 @@ class Assistant:
         """The answer and the ranked articles it was chosen from (for evaluation)."""
         started = time.perf_counter()
         text = clean_question(question)
-        detected = detect_language(text)
+        detected = question_language(text)
         language = lang if lang in LANGS else detected.lang
 
         def reply(key: str, note: str, is_question: bool = True) -> tuple[Answer, list[FamilyHit]]:

@@ -13,6 +13,7 @@ from index.language import (
     detect_language,
     kazakh_lexicon,
     language_shares,
+    question_language,
     restore_kazakh_letters,
     russian_from_latin,
 )
@@ -102,6 +103,26 @@ def test_kazakh_abbreviations_do_not_end_sentences():
 )
 def test_language_of_a_question(text, lang):
     assert detect_language(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # The same question asked twice: the first language decides, whichever clause is longer.
+        ("Хаб қашан құрылды? When was the Hub founded?", "kk"),
+        ("Где будет создан центр? Орталық қайда құрылады?", "ru"),
+        ("Who chaired the Hub before Thailand? / Таиландқа дейін хабқа кім төрағалық етті?", "en"),
+        ("Ortalyq qaida qurylady? Где будет центр?", "kk"),
+        # A name or a bare word before the question is not a question of its own.
+        ("ASEM LLL? Что это?", "ru"),
+        ("Орталық? Where will it be?", "en"),
+        # One language throughout, or clauses joined by a comma: read as a whole, as before.
+        ("Где будет орталық, в каком городе?", "ru"),
+        ("Я читал новость. Когда откроется центр?", "ru"),
+    ],
+)
+def test_language_of_a_question_asked_twice(text, lang):
+    assert question_language(text).lang == lang
 
 
 def test_russian_typed_in_latin_letters_is_read_in_cyrillic():

@@ -50,6 +50,10 @@ ANSWERABLE = [
     ("Where will the centre be created?", "en", f"{CENTRE}-en", ["Astana"]),
     ("Где находится новый центр?", "ru", f"{CENTRE}-ru", ["Астане"]),
     ("Жаңа орталық қайда болады?", "kk", f"{CENTRE}-kk", ["Астана"]),
+    # A question asked twice, in two languages, is answered in the language it was asked first.
+    ("Хаб қашан құрылды? When was the Hub founded?", "kk", f"{CENTRE}-kk", ["2004"]),
+    ("Когда был основан хаб? When was the Hub founded?", "ru", f"{CENTRE}-ru", ["2004"]),
+    ("Where will the secretariat be? / Хатшылық қайда орналасады?", "en", f"{CENTRE}-en", ["Chulalongkorn"]),
     # Another centre is still found when the question names it, even across scripts.
     ("Чем занимается центр по апрентисшипу в Дублине?", "ru", "dcu-apprenticeship-centre", ["Dublin City University"]),
 ]
