@@ -160,7 +160,7 @@ class ComposeConfig:
     home_margin_across: float = 0.05  # more when only the other title is in the question's language
     floor_word_weight: float = 0.1  # a sentence holding the question's rare words clears everyday text more easily
     home_title_words: float = 0.2  # weight of the question's words found in the home article's title
-    place_margin: float = 0.1  # how close to the best a sentence naming a place must be to open a "where" answer
+    place_margin: float = 0.15  # how close to the best a sentence naming a place must be to open a "where" answer
     held_words: float = 0.8  # share of the question's words an article holds for the question to be about it
 
 
