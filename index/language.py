@@ -218,6 +218,15 @@ def _kazakh_or_russian(text: str) -> dict[str, float]:
     }
 
 
+def word_language(word: str, lang: str) -> str:
+    """The language one word is written in; ``lang`` where it could be Kazakh or Russian ("симуляция")."""
+    if _LATIN.search(word) and not _CYRILLIC.search(word):
+        return "en"
+    if KAZAKH_LETTERS.intersection(word.lower()):
+        return "kk"
+    return _cyrillic_word(word, lang)
+
+
 def _cyrillic_word(word: str, lang: str) -> str:
     values = _kazakh_or_russian(word)
     best = max(values, key=values.__getitem__)

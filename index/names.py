@@ -36,6 +36,12 @@ def name_key(word: str) -> str:
     return MARK + key[:PREFIX_LENGTH] if len(key) >= _MIN_KEY else ""
 
 
+def loose_key(word: str) -> str:
+    """A shorter key, doubled letters once: "apprenticeship" and "апрентисшип", "medical" and "медицинском"
+    meet on it. Too coarse to index; enough to tell whether an article names what a question does."""
+    return re.sub(r"(.)\1", r"\1", name_key(word))[:5]
+
+
 def article_name_keys(text: str) -> list[str]:
     """Keys of the names in an article's text: words with a capital inside a sentence or more than one
     capital (DCU, ҚазҰУ), unless the text also writes the word in lower case ("Орталық Азия" beside

@@ -31,7 +31,7 @@ import numpy as np
 
 from index.documents import Document, choose_rendition
 from index.lexical import tokenize
-from index.names import article_name_keys, question_name_keys
+from index.names import article_name_keys, loose_key, question_name_keys
 from index.snapshot import ChunkRow, SentenceRow, Snapshot
 
 MODES = ("hybrid", "dense", "lexical")
@@ -286,6 +286,11 @@ class FamilyWords:
     # acronyms (DCU, AITU, ҚазҰУ) and words written with a capital inside a sentence and never without one
     # ("Астана", not the "Орталық" of "Орталық Азия")
     names: frozenset[str]
+    title_keys: frozenset[str]  # loose script-neutral keys of its titles' words ("~simu": "simulation", "симуляция")
+
+    def titled(self, word: str) -> bool:
+        """Whether a title of the family writes ``word``, in its language or in another script."""
+        return bool(self.titles.intersection(tokenize(word))) or loose_key(word) in self.title_keys
 
 
 # The home articles' words are asked for by every question, another article's whenever it is a candidate, and
@@ -321,8 +326,11 @@ def _read_family_words(snapshot: Snapshot, family: str) -> FamilyWords:
     titles: set[str] = set()
     capitalised: set[str] = set()
     lower: set[str] = set()
+    title_keys: set[str] = set()
     for doc_id in snapshot.renditions[family].values():
-        titles.update(tokenize(snapshot.documents[doc_id].title))
+        title = snapshot.documents[doc_id].title
+        titles.update(tokenize(title))
+        title_keys.update(loose_key(word) for word in _WORD.findall(title))
         for row in snapshot.sentence_rows.get(doc_id, ()):
             for i, word in enumerate(_WORD.findall(snapshot.sentences[row].text)):
                 tokens = tokenize(word)
@@ -331,7 +339,8 @@ def _read_family_words(snapshot: Snapshot, family: str) -> FamilyWords:
                     capitalised.update(tokens)
                 elif word[0].islower():
                     lower.update(tokens)
-    return FamilyWords(frozenset(words | titles), frozenset(titles), frozenset(capitalised - lower))
+    return FamilyWords(frozenset(words | titles), frozenset(titles), frozenset(capitalised - lower),
+                       frozenset(title_keys - {""}))
 
 
 def best_sentences(

@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.messages import LANGUAGE_IN, t
 from bot.qa.evidence import (
+    another_centre,
     asked_about,
     asks_where,
     asks_yes_or_no,
@@ -27,6 +28,7 @@ from bot.qa.evidence import (
     place_of,
 )
 from index.documents import Document
+from index.language import word_language
 from index.lexical import tokenize
 from index.search import (
     FamilyHit,
@@ -191,18 +193,28 @@ def compose(
     subject = set().union(*(h.titles for h in homes)) - set().union(*(h.names for h in homes))
     if homes:
         subject |= _SUBJECT_WORDS
+    # "Медициналық симуляция орталығы қайда ашылды?" names another body: its "орталық" is not the bot's subject,
+    # and an article answers only if its title names that centre too. Words can be missed only in the languages the
+    # home article is written in: "Новый центр немен айналысады?" borrows a Russian word.
+    home_langs = set().union(*(snapshot.renditions[f] for f in snapshot.home_families))
+    other_centre = {word for word in another_centre(asked, set().union(*(h.words for h in homes)))
+                    if word_language(word, lang) in home_langs}
+    if other_centre:
+        subject = set()
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
     asked_words = set(tokenize(asked))
     where = asks_where(asked)
-    placed_of = place_of(asked, _SUBJECT_WORDS)
+    placed_of = None if other_centre else place_of(asked, _SUBJECT_WORDS)
     # The centre's own place is in its article, however everyday "Where will the centre open?" sounds.
-    centre_placed = where and kind is None and placed_of is None and bool(asked_words & _SUBJECT_WORDS)
+    centre_placed = where and kind is None and placed_of is None and not other_centre and bool(
+        asked_words & _SUBJECT_WORDS)
     leader = None  # closest sentence of the most relevant article, whatever it holds
     # The bot's own subject is what a question naming nothing else is about: "how many staff will the centre
     # have" is not answered by another centre's 1,100 apprentices, nor "what events will the centre hold in
     # 2026" by a forum's. For a detail, or a question naming the subject, another article counts only if the
     # question names something of its own (DCU), or is clearly closer to its title than to the home article's.
-    home = snapshot.home_families if evidence is not None or asked_words & subject else set()
+    home = set() if other_centre else (
+        snapshot.home_families if evidence is not None or asked_words & subject else set())
     home_closeness = max((home_subject(snapshot, f, question, query_vector, lang, config) for f in home), default=0.0)
     home_in_lang = any(lang in snapshot.renditions[f] for f in home)
     question_words = set(tokenize(question))
@@ -241,6 +253,8 @@ def compose(
         closest = max(s.dense for s in scored)
         if leader is None:
             leader = closest
+        if other_centre and not any(map(family_words(snapshot, hit.family).titled, other_centre)):
+            continue
         if home and hit.family not in home and (
             title_closeness(snapshot, titled(snapshot, hit.family, lang), query_vector)
             < home_closeness + home_margin(hit.family)
@@ -259,8 +273,10 @@ def compose(
             if kind == "time":
                 scored = [s for s in scored if not dates_too_early(asked, s.sentence.text, doc.date)]
             # Another article's price or count answers only a question about something it names: "How much do
-            # the courses cost?" is not answered by a simulation centre's 420 million baht.
-            if kind in ("money", "count") and home and hit.family not in home and doc.lang == lang:
+            # the courses cost?" is not answered by a simulation centre's 420 million baht (whether or not the
+            # home rule applies: not to a question naming another centre).
+            if kind in ("money", "count") and snapshot.home_families and hit.family not in snapshot.home_families and (
+                    doc.lang == lang):
                 about = asked_about(asked, kind) - subject
                 if about:
                     title = set(tokenize(doc.title))

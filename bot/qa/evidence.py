@@ -8,6 +8,7 @@ long past for what is still to come), is not quoted as the answer.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -356,3 +357,65 @@ def place_of(question: str, subject: set[str]) -> Mentions | None:
 def names_a_place(sentence: str) -> bool:
     """Whether a sentence says where something is: a city, a country or a university by name."""
     return bool(_PLACE.search(sentence))
+
+
+# A centre named by words of its own: "медициналық симуляция орталығы", "спортивный центр", "центр клинической
+# симуляции", "the apprenticeship centre", "centre for apprenticeship education". Kazakh puts them before the
+# possessive form ("тіл орталығы", "симуляция орталығында") or an adjective before the bare word ("жаңа
+# орталық"; before "орталықта" stands what is at the centre), English before "centre" or after "centre for",
+# Russian its agreeing adjectives before and a genitive after. Not an owner ("орталықтың жатақханасы",
+# "общежитие центра", "the centre's dormitory"): there the centre is the bot's own.
+_CENTRE_WORD = re.compile(r"^(?:centre|center|центр\w*|орталы[ғг]\w*|орталы[қк])$", re.I)
+_KK_OWNER = re.compile(r"(?:тың|тын|ның|нің|нын|дың|дің|тің)$", re.I)
+# Kazakh words in a case (locative, genitive, ablative, dative): "Астанадағы", "университетінің", "ЕҰУ-да".
+_KK_CASE = re.compile(r"(?:да|де|та|те)(?:ғы|гі)?$|(?:ның|нің|дың|дің|тың|тің|нан|нен|дан|ден|тан|тен|ға|ге|қа|ке)$",
+                      re.I)
+# A Russian adjective agrees with "центр" in case: "новый центр", "нового центра"; "общежитие центра" is an owner.
+_RU_ADJECTIVE = {"центр": "ый|ий|ой", "центра": "ого|его", "центру": "ому|ему", "центром": "ым|им", "центре": "ом|ем",
+                 "центры": "ые|ие", "центров": "ых|их", "центрам": "ым|им", "центрами": "ыми|ими", "центрах": "ых|их"}
+_RU_GENITIVE = re.compile(r"(?:ии|ия|ой|ей|ого|его|ых|их|ов|ев|а|я|ы|и)$", re.I)
+# A verb or participle beside "centre" says what it does, not which it is: "Что будет делать жаңа орталық?",
+# "Астанада ашылатын орталық", "Когда центр откроется?".
+_VERB_FORM = re.compile(
+    r"(?:ся|сь|ет|ит|ют|ят|ут|ал|ил|ла|ли|ло|ть|атын|етін|йтын|йтін|тын|тін|ған|ген|қан|кен|мақ|мек|ады|еді|ды|ді)$",
+    re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_MAX_KIND_WORDS = 3
+
+
+def another_centre(question: str, home_words: set[str]) -> set[str]:
+    """The words naming a centre the home articles do not ("симуляция", "медициналық" in "Медициналық симуляция
+    орталығы қайда?"), empty for the centre itself. Compared by their first four letters at most, as "новом"
+    and "новый" are stemmed apart ("нов", "новы")."""
+    return {word for word in _centre_kind_words(question)
+            if not any(known.startswith(token[:4]) for token in tokenize(word) for known in home_words)}
+
+
+def _centre_kind_words(question: str) -> set[str]:
+    """The words that say which centre a question names; empty where it names a centre by nothing of its own
+    or none at all."""
+    found: list[str] = []
+    typed = _WORD.findall(question)
+    for i, word in enumerate(typed):
+        if not _CENTRE_WORD.match(word) or _KK_OWNER.search(word):
+            continue
+        russian = word.lower().startswith("центр")
+        agrees = _RU_ADJECTIVE.get(word.lower())
+        for before in reversed(typed[max(0, i - _MAX_KIND_WORDS) : i]):
+            if (not tokenize(before) or re.search(r"['’]s$", before) or _KK_CASE.search(before)
+                    or _VERB_FORM.search(before)
+                    or (russian and (agrees is None or not re.search(f"(?:{agrees})$", before, re.I)))):
+                break
+            found.append(before)
+        after = typed[i + 1 : i + 1 + _MAX_KIND_WORDS]
+        if russian and word.lower() in ("центр", "центра"):
+            # Two words at least: one ("у центра стипендии") is as often what the centre has.
+            kind = list(itertools.takewhile(
+                lambda w: bool(tokenize(w)) and bool(_RU_GENITIVE.search(w)) and not _VERB_FORM.search(w), after))
+            found.extend(kind if len(kind) >= 2 else [])
+        elif after[:1] and after[0].lower() == "for":
+            for word_after in after[1:]:
+                if not tokenize(word_after):
+                    break
+                found.append(word_after)
+    return {word for word in found if tokenize(word)}

@@ -56,6 +56,9 @@ ANSWERABLE = [
     ("Where will the secretariat be? / Хатшылық қайда орналасады?", "en", f"{CENTRE}-en", ["Chulalongkorn"]),
     # Another centre is still found when the question names it, even across scripts.
     ("Чем занимается центр по апрентисшипу в Дублине?", "ru", "dcu-apprenticeship-centre", ["Dublin City University"]),
+    # ...and when it is named only by what it is: "орталығы" there is not the bot's own centre.
+    ("Медициналық симуляция орталығы қайда ашылды?", "kk", "chula-medical-simulation", ["Chulalongkorn"]),
+    ("Апрентисшип орталығына қанша қаржы бөлінді?", "kk", "dcu-apprenticeship-centre", ["6.5 million"]),
 ]
 
 UNANSWERABLE = [
@@ -96,6 +99,10 @@ UNANSWERABLE = [
     ("Орталық сағат нешеде ашылады?", "kk"),  # a time of day, not a year
     # Yes or no about something no sentence of the centre's names: not Manas's dormitory, not a sentence on
     # the Hub's history.
+    # A centre no article names is not the bot's own: not "in Astana".
+    ("Тіл үйрету орталығы қайда орналасқан?", "kk"),
+    ("Где находится центр изучения языков?", "ru"),
+    ("Where is the language learning centre?", "en"),
     ("Есть ли у центра общежитие?", "ru"),
     ("Орталықта стипендия бар ма?", "kk"),
     ("Does the centre give scholarships?", "en"),
