@@ -58,6 +58,7 @@ class Outcome:
     facts_ok: bool
     first_ok: bool
     answer: str
+    language: str = ""  # the one the answer is written in
 
 
 def _has(fact: str, text: str) -> bool:
@@ -86,7 +87,7 @@ def evaluate(assistant: Assistant, questions: list[Question], modes=MODES) -> li
             first_ok = bool(q.facts) and _has(q.facts[0], first_sentence(text))
             outcomes.append(
                 Outcome(q, mode, rank, answer.answered, bool(cited & gold), answer.language == q.lang, facts_ok,
-                        first_ok, answer.answer)
+                        first_ok, answer.answer, answer.language)
             )
     return outcomes
 
@@ -143,5 +144,7 @@ def failures(outcomes: list[Outcome], mode: str = "hybrid") -> list[str]:
             or not o.lang_ok
         )
         if wrong:
-            out.append(f"{q.id} [{q.kind}] rank={o.rank} answered={o.answered} facts={o.facts_ok}: {q.question}")
+            lang = "" if o.lang_ok else f" language={o.language}"
+            out.append(f"{q.id} [{q.kind}] rank={o.rank} answered={o.answered} facts={o.facts_ok}{lang}: "
+                       + " ".join(q.question.split()))
     return out
