@@ -23,6 +23,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Это всё, что есть об этом в статьях. Задайте другой вопрос.",
         "en": "That's all the articles say about it. Try asking something else.",
     },
+    "more_button": {
+        "kk": "Толығырақ",
+        "ru": "Подробнее",
+        "en": "Tell me more",
+    },
+    # What the "more" button asks for the user: a request `bot.qa.question.asks_for_more` knows.
+    "more_request": {
+        "kk": "Толығырақ айтып берші",
+        "ru": "Расскажи подробнее",
+        "en": "Tell me more",
+    },
     "more_of_what": {
         "kk": "Алдымен орталық туралы сұрақ қойыңыз, сонда толығырақ айтып беремін.",
         "ru": "Сначала задайте вопрос о центре, и я расскажу подробнее.",
@@ -153,7 +164,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "/sources — мен білетін мақалалар\n"
         "/start — сұрақ мысалдары\n"
         "/help — осы анықтама\n\n"
-        "«Толығырақ» деп жазсаңыз, соңғы жауаптың мақаласынан тағы айтып беремін. "
+        "«Толығырақ» деп жазсаңыз немесе жауап астындағы батырманы бассаңыз, соңғы жауаптың мақаласынан тағы айтып "
+        "беремін. "
         "Жауаптың астындағы 👍 және 👎 батырмалары оның пайдалы болған-болмағанын білуге көмектеседі.",
         "ru": "Я отвечаю на вопросы о Центральноазиатском региональном центре ASEM LLL Hub по статьям центра "
         "и ссылаюсь на них как [1], [2].\n\n"
@@ -162,7 +174,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "/sources — статьи, которые я знаю\n"
         "/start — примеры вопросов\n"
         "/help — эта справка\n\n"
-        "Напишите «подробнее», и я продолжу по статье последнего ответа. "
+        "Напишите «подробнее» или нажмите эту кнопку под ответом, и я продолжу по статье последнего ответа. "
         "Кнопки 👍 и 👎 под ответом помогают нам понять, был ли он полезен.",
         "en": "I answer questions about the ASEM LLL Hub Central Asia Regional Centre from the centre's articles "
         "and cite them as [1], [2].\n\n"
@@ -171,7 +183,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "/sources — the articles I know\n"
         "/start — example questions\n"
         "/help — this help\n\n"
-        "Write \"tell me more\" and I'll go on with the article of my last answer. "
+        "Write \"tell me more\" or press that button under an answer, and I'll go on with the article of my last "
+        "answer. "
         "The 👍 and 👎 buttons under an answer tell us whether it helped.",
     },
     "help_admin": {

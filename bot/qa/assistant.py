@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.messages import LANGS, t
 from bot.ops.logging import kv
-from bot.qa.compose import Answer, ComposeConfig, Usage, compose, go_on
+from bot.qa.compose import Answer, ComposeConfig, Usage, compose, go_on, untold
 from bot.qa.followup import Conversations, Quoted
 from bot.qa.llm import Delta, LLMAnswerer
 from bot.qa.question import asks_for_more, clean_question, has_words, small_talk
@@ -281,6 +281,16 @@ class Assistant:
             "embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000, "total": _ms(started),
         }
         return answer, hits
+
+    def can_go_on(self, conversation: object) -> bool:
+        """Whether "tell me more" in this conversation would quote more of its last answer's articles."""
+        quoted = self.conversations.quoted(conversation)
+        if quoted is None or self._llm is not None:
+            return False
+        try:
+            return untold(self.snapshot(), quoted.told)
+        except (IndexMissing, IndexModelMismatch):
+            return False
 
     def _go_on(self, snapshot: Snapshot, conversation: object, quoted: Quoted, question: str, language: str,
                started: float) -> Answer:

@@ -338,6 +338,13 @@ def go_on(snapshot: Snapshot, told: dict[str, str], question: str, lang: str, qu
     return Answer(question, lang, False, t("no_more", lang), note=NO_MORE)
 
 
+def untold(snapshot: Snapshot, told: dict[str, str]) -> bool:
+    """Whether "tell me more" would quote something: an article in ``told`` has a sentence not told yet."""
+    return any(strip_dateline(snapshot.sentences[row].text) not in said
+               for doc_id, said in told.items() if doc_id in snapshot.documents
+               for row in snapshot.sentence_rows.get(doc_id, ()))
+
+
 def quoting(question: str, lang: str, picked: list[tuple[Document, list[ScoredSentence]]]) -> Answer:
     """An answer quoting each article's chosen sentences, each followed by its citation number."""
     citations, parts = [], []

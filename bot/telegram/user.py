@@ -31,11 +31,15 @@ log = logging.getLogger(__name__)
 # ====================================================================================== questions
 
 
-def feedback_keyboard(question_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
+def answer_keyboard(question_id: int, more_in: str | None = None) -> InlineKeyboardMarkup:
+    """👍/👎 under every answer; "Tell me more" in ``more_in`` where the quoted articles have more to say."""
+    buttons = [
         InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
         InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:-1"),
-    ]])
+    ]
+    if more_in is not None:
+        buttons.append(InlineKeyboardButton(t("more_button", more_in), callback_data=f"more:{more_in}"))
+    return InlineKeyboardMarkup([buttons])
 
 
 async def answer_question(
@@ -88,8 +92,9 @@ async def answer_question(
     # Sent first, logged after: a database that cannot be written (full disk, locked) never costs the answer.
     question_id = rt.state.new_question_id()
     delivered = True
+    more = answer.answered and rt.assistant.can_go_on((chat.id, thread_id))
     try:
-        await stream.send(text_html, feedback_keyboard(question_id))
+        await stream.send(text_html, answer_keyboard(question_id, answer.language if more else None))
     except TelegramError as exc:
         delivered = False
         log.error(kv(event="answer_dropped", question=question_id, chat=chat.id, user=user.id,
@@ -186,6 +191,19 @@ async def on_feedback(update: Update, context: Context) -> None:
         stored = rt.state.record_feedback(int(question_id), query.from_user.id, int(vote), chat_id=chat_id)
         log.info(kv(event="feedback", question=question_id, user=query.from_user.id, vote=vote, stored=stored))
         await answer(t("feedback_thanks" if stored else "feedback_gone", lang))
+
+
+async def on_more(update: Update, context: Context) -> None:
+    """The "Tell me more" button: asks it for the user, in the language of the answer it was under."""
+    query = update.callback_query
+    async with CallbackAnswer(query) as answer:
+        lang = query.data.split(":")[1]
+        if lang not in LANGS:
+            return
+        await answer()
+        message = query.message if isinstance(query.message, Message) else None  # None: too old to read
+        await answer_question(context, user=query.from_user, chat=update.effective_chat,
+                              text=t("more_request", lang), reply_to=None, thread_id=topic_thread(message))
 
 
 async def on_example(update: Update, context: Context) -> None:

@@ -279,6 +279,33 @@ def test_tell_me_more_goes_on_with_the_article_in_the_same_chat(deploy):
     assert sources.startswith("[1] ") and links(more) == [URL]
 
 
+def more_button(message: dict) -> dict | None:
+    keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return next((b for row in keyboard for b in row if b.get("callback_data", "").startswith("more:")), None)
+
+
+def test_the_more_button_goes_on_until_the_article_has_told_all(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Хаб қашан құрылды?", language_code="ru")  # answered in Kazakh: a Kazakh button
+        shown = wait_answers(fake, USER)
+        button = more_button(shown[0])
+        assert button == {"text": "Толығырақ", "callback_data": "more:kk"}
+        told = [shown[0]["text"].split("\n\nДереккөздер\n")[0]]
+        for presses in range(1, 15):  # the article has 10 sentences: bounded however many one answer quotes
+            fake.push_callback(USER, USER, button["callback_data"], shown[-1]["message_id"], language_code="ru")
+            shown = wait_answers(fake, USER, presses + 1)
+            told.append(shown[-1]["text"].split("\n\nДереккөздер\n")[0])
+            button = more_button(shown[-1])
+            if button is None:
+                break
+    assert button is None and len(told) >= 3
+    assert all("[1]" in part for part in told) and len(set(told)) == len(told)  # each part new, each cited
+    assert "Мәдібеков" in " ".join(told)  # the rest of the article, not only what the question was about
+    assert len(fake.calls_of("answerCallbackQuery")) == presses
+
+
 def test_start_greets_in_the_telegram_language_and_examples_are_answered(deploy):
     d = deploy()
     fake = d.fake
