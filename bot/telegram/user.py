@@ -92,7 +92,7 @@ async def answer_question(
     # Sent first, logged after: a database that cannot be written (full disk, locked) never costs the answer.
     question_id = rt.state.new_question_id()
     delivered = True
-    more = answer.answered and rt.assistant.can_go_on((chat.id, thread_id))
+    more = answer.answered and await asyncio.to_thread(rt.assistant.can_go_on, (chat.id, thread_id))
     try:
         await stream.send(text_html, answer_keyboard(question_id, answer.language if more else None))
     except TelegramError as exc:
