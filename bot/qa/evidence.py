@@ -364,7 +364,8 @@ def names_a_place(sentence: str) -> bool:
 # possessive form ("тіл орталығы", "симуляция орталығында") or an adjective before the bare word ("жаңа
 # орталық"; before "орталықта" stands what is at the centre), English before "centre" or after "centre for",
 # Russian its agreeing adjectives before and a genitive after. Not an owner ("орталықтың жатақханасы",
-# "общежитие центра", "the centre's dormitory"): there the centre is the bot's own.
+# "общежитие центра", "the centre's dormitory"): there the centre is the bot's own. No tagger reads both
+# Kazakh and Russian (pymorphy3 has no Kazakh), so the forms that tell these apart are listed.
 _CENTRE_WORD = re.compile(r"^(?:centre|center|центр\w*|орталы[ғг]\w*|орталы[қк])$", re.I)
 _KK_OWNER = re.compile(r"(?:тың|тын|ның|нің|нын|дың|дің|тің)$", re.I)
 # Kazakh words in a case (locative, genitive, ablative, dative): "Астанадағы", "университетінің", "ЕҰУ-да".
