@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.messages import LANGS, t
 from bot.ops.logging import kv
-from bot.qa.compose import Answer, ComposeConfig, Usage, compose, go_on, untold
+from bot.qa.compose import Answer, ComposeConfig, Usage, centre_named, compose, go_on, names_first, untold
 from bot.qa.followup import Conversations, Quoted
 from bot.qa.llm import Delta, LLMAnswerer
 from bot.qa.question import asks_for_more, clean_question, has_words, small_talk
@@ -255,6 +255,7 @@ class Assistant:
                                         config=self.search_config)
                                  for (q, lang_), v in zip(queries[1:], vectors[1:len(queries)], strict=True))],
                         self.search_config)
+        hits = names_first(snapshot, hits, centre_named(snapshot, standalone if follow_up else text, language))
         t2 = time.perf_counter()
         quoting = vector
         if follow_up:

@@ -194,11 +194,8 @@ def compose(
     if homes:
         subject |= _SUBJECT_WORDS
     # "Медициналық симуляция орталығы қайда ашылды?" names another body: its "орталық" is not the bot's subject,
-    # and an article answers only if its title names that centre too. Words can be missed only in the languages the
-    # home article is written in: "Новый центр немен айналысады?" borrows a Russian word.
-    home_langs = set().union(*(snapshot.renditions[f] for f in snapshot.home_families))
-    other_centre = {word for word in another_centre(asked, set().union(*(h.words for h in homes)))
-                    if word_language(word, lang) in home_langs}
+    # and an article answers only if its title names that centre too.
+    other_centre = centre_named(snapshot, asked, lang)
     if other_centre:
         subject = set()
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
@@ -254,7 +251,7 @@ def compose(
         if leader is None:
             leader = closest
         if other_centre and not any(map(family_words(snapshot, hit.family).titled, other_centre)):
-            continue
+            continue  # first in the list are those it names (`names_first`): the rest cannot answer
         if home and hit.family not in home and (
             title_closeness(snapshot, titled(snapshot, hit.family, lang), query_vector)
             < home_closeness + home_margin(hit.family)
@@ -320,6 +317,24 @@ def compose(
     if not picked:
         return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")
     return quoting(question, lang, picked)
+
+
+def centre_named(snapshot: Snapshot, question: str, lang: str) -> set[str]:
+    """The words by which a question names a centre other than the bot's own (`evidence.another_centre`).
+    Words can be missed only in the languages the home articles are written in: "Новый центр немен
+    айналысады?" borrows a Russian word the Kazakh-only article cannot hold."""
+    homes = [family_words(snapshot, f) for f in snapshot.home_families]
+    home_langs = set().union(*(snapshot.renditions[f] for f in snapshot.home_families))
+    return {word for word in another_centre(question, set().union(*(h.words for h in homes)))
+            if word_language(word, lang) in home_langs}
+
+
+def names_first(snapshot: Snapshot, hits: list[FamilyHit], named: set[str]) -> list[FamilyHit]:
+    """The articles whose title names the centre a question names (`centre_named`) first, each list in its
+    order: "Симуляция орталығын кім басқарады?" ranked the bot's own centre first for its "орталық"."""
+    if not named:
+        return hits
+    return sorted(hits, key=lambda hit: not any(map(family_words(snapshot, hit.family).titled, named)))
 
 
 def go_on(snapshot: Snapshot, told: dict[str, str], question: str, lang: str, query_vector: np.ndarray,

@@ -321,6 +321,14 @@ def test_a_question_naming_the_centre_in_another_language_than_its_article_is_ab
     assert named.answered and named.citations[0].doc_id == "asem-culture-forum-hanoi"
 
 
+def test_a_centre_named_by_what_it_is_ranks_the_article_whose_title_names_it_first(corpus_assistant):
+    """"орталығы" / "центр" drew the bot's own centre to the top; the title says whose centre it is."""
+    for question in ("Симуляция орталығын кім басқарады?", "Кто возглавляет симуляционный центр?"):
+        answer, hits = corpus_assistant.ask_ranked(question)
+        assert hits[0].family == "chula-medical-simulation", question
+        assert answer.answered and "Srisuwan" in answer.answer, question
+
+
 def test_a_question_whose_words_match_no_article_in_its_language_is_ranked_by_meaning(eval_assistant):
     """Half Kazakh, half Russian, asked of Kazakh articles and English distractors: no Kazakh article holds
     "центр" or "открывается", so the English centres' dense scores must not outweigh the centre's."""
