@@ -97,13 +97,11 @@ def question_language(text: str, default: str = "en") -> DetectedLanguage:
     """The language to answer a question in: `detect_language`, except that of a question asked twice in two
     languages the first one decides."""
     first, *rest = _AFTER_A_QUESTION.split(text or "")
-    whole = detect_language(text, default)
-    if not rest:
-        return whole
-    asked, then = detect_language(first, default), detect_language(" ".join(rest), default)
-    if asked.lang != then.lang and _framed(first, asked) and _framed(" ".join(rest), then):
-        return asked
-    return whole
+    if rest:
+        asked, then = detect_language(first, default), detect_language(" ".join(rest), default)
+        if asked.lang != then.lang and _framed(first, asked) and _framed(" ".join(rest), then):
+            return asked
+    return detect_language(text, default)
 
 
 def _framed(text: str, detected: DetectedLanguage) -> bool:

@@ -255,7 +255,8 @@ class Assistant:
                                         config=self.search_config)
                                  for (q, lang_), v in zip(queries[1:], vectors[1:len(queries)], strict=True))],
                         self.search_config)
-        hits = names_first(snapshot, hits, centre_named(snapshot, standalone if follow_up else text, language))
+        named = centre_named(snapshot, standalone if follow_up else text, language)
+        hits = names_first(snapshot, hits, named)
         t2 = time.perf_counter()
         quoting = vector
         if follow_up:
@@ -265,7 +266,7 @@ class Assistant:
             quoting = vector + snapshot.query_vector(vectors[-1], detected.lang, as_typed)
             quoting = quoting / np.linalg.norm(quoting)
         answer = compose(snapshot, text, language, quoting, hits, self.compose_config,
-                         asked=standalone if follow_up else None, shares=shares)
+                         asked=standalone if follow_up else None, shares=shares, other_centre=named)
         answer.question = question
         if llm is not None and hits:
             answer = llm.answer(text, language, snapshot, _cited_first(snapshot, hits, answer), answer, usage,

@@ -175,12 +175,15 @@ def compose(
     config: ComposeConfig = ComposeConfig(),
     asked: str | None = None,
     shares: dict[str, float] | None = None,
+    *,
+    other_centre: set[str],
 ) -> Answer:
     """``question`` is what was searched for; ``asked``, when it differs, is the follow-up as typed ("how many
     apprentices will it support?" after "who leads the DCU centre?"): it alone says what detail is asked for
     and which words the quoted sentence should hold. ``shares`` says how much of the question each language
     writes (`index.language.language_shares`): a half-and-half question clears everyday text by the blend of
-    its languages' margins, as its vector has the blend of their means removed."""
+    its languages' margins, as its vector has the blend of their means removed. ``other_centre``: the words by
+    which ``asked`` names a centre other than the bot's own (`centre_named`), which ordered the hits."""
     asked = asked or question
     picked: list[tuple[Document, list[ScoredSentence]]] = []
     best_score = None
@@ -195,7 +198,6 @@ def compose(
         subject |= _SUBJECT_WORDS
     # "Медициналық симуляция орталығы қайда ашылды?" names another body: its "орталық" is not the bot's subject,
     # and an article answers only if its title names that centre too.
-    other_centre = centre_named(snapshot, asked, lang)
     if other_centre:
         subject = set()
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)

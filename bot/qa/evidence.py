@@ -415,8 +415,5 @@ def _centre_kind_words(question: str) -> set[str]:
                 lambda w: bool(tokenize(w)) and bool(_RU_GENITIVE.search(w)) and not _VERB_FORM.search(w), after))
             found.extend(kind if len(kind) >= 2 else [])
         elif after[:1] and after[0].lower() == "for":
-            for word_after in after[1:]:
-                if not tokenize(word_after):
-                    break
-                found.append(word_after)
+            found.extend(itertools.takewhile(lambda w: bool(tokenize(w)), after[1:]))
     return {word for word in found if tokenize(word)}
