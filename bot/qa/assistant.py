@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,7 @@ from index.text import error_text
 NO_ARTICLES = "no articles yet"  # Answer.note of a question asked while the knowledge folder is empty
 NO_WORDS = "no words in the question"
 NOTHING_BEFORE = "asked for more with no answer before it"
+FORGOTTEN = "asked for more of an answer no longer remembered"
 INDEX_OTHER_MODEL = "the index was built with another embedding model"
 log = logging.getLogger(__name__)
 
@@ -186,15 +188,16 @@ class Assistant:
 
     def ask(
         self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True,
-        conversation: object | None = None, on_delta: Delta | None = None,
+        conversation: object | None = None, on_delta: Delta | None = None, more_of: int | None = None,
     ) -> Answer:
         """``conversation`` (a chat id, say) lets a follow-up lean on that conversation's previous question;
-        ``on_delta`` receives a generative answer as it streams (called from a worker thread)."""
-        return self.ask_ranked(question, lang, mode, use_llm, conversation, on_delta)[0]
+        ``on_delta`` receives a generative answer as it streams (called from a worker thread); ``more_of``
+        (from a "tell me more" button, see ``more_to_tell``) goes on with that answer, not the last one."""
+        return self.ask_ranked(question, lang, mode, use_llm, conversation, on_delta, more_of)[0]
 
     def ask_ranked(
         self, question: str, lang: str | None = None, mode: str = "hybrid", use_llm: bool = True,
-        conversation: object | None = None, on_delta: Delta | None = None,
+        conversation: object | None = None, on_delta: Delta | None = None, more_of: int | None = None,
     ) -> tuple[Answer, list[FamilyHit]]:
         """The answer and the ranked articles it was chosen from (for evaluation)."""
         started = time.perf_counter()
@@ -227,10 +230,12 @@ class Assistant:
         text = _as_sentence(text)
         standalone = text
         llm = self._llm if use_llm else None
-        if conversation is not None and llm is None and asks_for_more(question):
-            quoted = self.conversations.quoted(conversation)
+        if conversation is not None and llm is None and (more_of is not None or asks_for_more(question)):
+            quoted = self.conversations.quoted(conversation, more_of)
             if quoted is None:
-                return reply("more_of_what", NOTHING_BEFORE, is_question=False)
+                if more_of is None:
+                    return reply("more_of_what", NOTHING_BEFORE, is_question=False)
+                return reply("more_forgotten", FORGOTTEN, is_question=False)
             return self._go_on(snapshot, conversation, quoted, question, language, started), []
         usage = Usage()
         rewritten = None
@@ -284,15 +289,16 @@ class Assistant:
         }
         return answer, hits
 
-    def can_go_on(self, conversation: object) -> bool:
-        """Whether "tell me more" in this conversation would quote more of its last answer's articles."""
+    def more_to_tell(self, conversation: object) -> int | None:
+        """The number of this conversation's last answer (``more_of``) when "tell me more" would quote more of
+        its articles, else None."""
         quoted = self.conversations.quoted(conversation)
         if quoted is None or self._llm is not None:
-            return False
+            return None
         try:
-            return untold(self.snapshot(), quoted.told)
+            return quoted.number if untold(self.snapshot(), quoted.told) else None
         except (IndexMissing, IndexModelMismatch):
-            return False
+            return None
 
     def _go_on(self, snapshot: Snapshot, conversation: object, quoted: Quoted, question: str, language: str,
                started: float) -> Answer:
@@ -305,7 +311,7 @@ class Assistant:
             told = dict(quoted.told)
             for c in answer.citations:
                 told[c.doc_id] = f"{told.get(c.doc_id, '')} {c.quote}"
-            self.conversations.quote(conversation, Quoted(quoted.question, quoted.vector, told))
+            self.conversations.quote(conversation, replace(quoted, told=told))
         answer.timings_ms = {"embed": 0.0, "search": 0.0, "compose": _ms(t0), "total": _ms(started)}
         return answer
 

@@ -237,7 +237,7 @@ def build_application(
     app.add_handler(CallbackQueryHandler(user.on_feedback, pattern=r"^fb:\d+:-?1$"))
     app.add_handler(CallbackQueryHandler(user.on_lang, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(user.on_example, pattern=r"^ex:"))
-    app.add_handler(CallbackQueryHandler(user.on_more, pattern=r"^more:(kk|ru|en)$"))
+    app.add_handler(CallbackQueryHandler(user.on_more, pattern=r"^more:(kk|ru|en)(:\d+)?$"))
     app.add_handler(CallbackQueryHandler(announce.on_announce_button, pattern=r"^ann:\d+:(ok|no)$"))
     app.add_handler(CallbackQueryHandler(announce.on_settle_button, pattern=r"^settle:\d+:(post|there)$"))
     app.add_handler(CallbackQueryHandler(announce.on_held_button, pattern=r"^held:(post|skip)$"))

@@ -31,14 +31,15 @@ log = logging.getLogger(__name__)
 # ====================================================================================== questions
 
 
-def answer_keyboard(question_id: int, more_in: str | None = None) -> InlineKeyboardMarkup:
-    """👍/👎 under every answer; "Tell me more" in ``more_in`` where the quoted articles have more to say."""
+def answer_keyboard(question_id: int, lang: str, more_of: int | None = None) -> InlineKeyboardMarkup:
+    """👍/👎 under every answer; "Tell me more" where the quoted articles have more to say (``more_of`` is
+    the answer's number in the assistant's memory, so a button under an older answer goes on with that one)."""
     buttons = [
         InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
         InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:-1"),
     ]
-    if more_in is not None:
-        buttons.append(InlineKeyboardButton(t("more_button", more_in), callback_data=f"more:{more_in}"))
+    if more_of is not None:
+        buttons.append(InlineKeyboardButton(t("more_button", lang), callback_data=f"more:{lang}:{more_of}"))
     return InlineKeyboardMarkup([buttons])
 
 
@@ -50,6 +51,7 @@ async def answer_question(
     text: str,
     reply_to: int | None,
     thread_id: int | None = None,
+    more_of: int | None = None,
 ) -> None:
     rt = context.runtime
     try:
@@ -61,7 +63,8 @@ async def answer_question(
     if not allowed:
         # Over the limit: the latest question waits for the window to reopen; earlier waiting ones are dropped.
         replaced = rt.deferred.get(user.id)
-        rt.deferred[user.id] = dict(user=user, chat=chat, text=text, reply_to=reply_to, thread_id=thread_id)
+        rt.deferred[user.id] = dict(user=user, chat=chat, text=text, reply_to=reply_to, thread_id=thread_id,
+                                    more_of=more_of)
         log.info(kv(event="rate_limited", user=user.id, chat=chat.id, wait_s=wait,
                     action="replaces the waiting question" if replaced else "answered when the window reopens"))
         if replaced is None:
@@ -76,7 +79,8 @@ async def answer_question(
     async with (StreamedReply(context.bot, chat.id, reply_to=reply_to, thread_id=thread_id, group=group) as stream,
                 Typing(context.bot, chat.id, thread_id)):
         answer: Answer = await asyncio.to_thread(
-            rt.assistant.ask, text, chosen, conversation=(chat.id, thread_id), on_delta=stream.on_delta
+            rt.assistant.ask, text, chosen, conversation=(chat.id, thread_id), on_delta=stream.on_delta,
+            more_of=more_of,
         )
     latency_ms = (time.perf_counter() - started) * 1000
     if answer.note == NO_WORDS:  # "👍", "???": nothing to detect a language from, so the interface's
@@ -92,9 +96,9 @@ async def answer_question(
     # Sent first, logged after: a database that cannot be written (full disk, locked) never costs the answer.
     question_id = rt.state.new_question_id()
     delivered = True
-    more = answer.answered and await asyncio.to_thread(rt.assistant.can_go_on, (chat.id, thread_id))
+    more_of = await asyncio.to_thread(rt.assistant.more_to_tell, (chat.id, thread_id)) if answer.answered else None
     try:
-        await stream.send(text_html, answer_keyboard(question_id, answer.language if more else None))
+        await stream.send(text_html, answer_keyboard(question_id, answer.language, more_of))
     except TelegramError as exc:
         delivered = False
         log.error(kv(event="answer_dropped", question=question_id, chat=chat.id, user=user.id,
@@ -194,16 +198,18 @@ async def on_feedback(update: Update, context: Context) -> None:
 
 
 async def on_more(update: Update, context: Context) -> None:
-    """The "Tell me more" button: asks it for the user, in the language of the answer it was under."""
+    """The "Tell me more" button: asks it for the user, in the language of the answer it was under, and goes on
+    with that answer (buttons from before answers were numbered go on with the chat's last one)."""
     query = update.callback_query
     async with CallbackAnswer(query) as answer:
-        lang = query.data.split(":")[1]
+        _, lang, *number = query.data.split(":")
         if lang not in LANGS:
             return
         await answer()
         message = query.message if isinstance(query.message, Message) else None  # None: too old to read
         await answer_question(context, user=query.from_user, chat=update.effective_chat,
-                              text=t("more_request", lang), reply_to=None, thread_id=topic_thread(message))
+                              text=t("more_request", lang), reply_to=None, thread_id=topic_thread(message),
+                              more_of=int(number[0]) if number else None)
 
 
 async def on_example(update: Update, context: Context) -> None:

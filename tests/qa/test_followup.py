@@ -92,6 +92,30 @@ def test_asking_for_more_walks_the_article_once_and_then_says_that_is_all(corpus
         assert sum(sentence in quote for quote in told) == 1, sentence
 
 
+def test_more_of_an_older_answer_goes_on_with_that_answer(corpus_assistant):
+    """A "tell me more" button under an earlier answer continues that answer, not the chat's latest one."""
+    chat = "more-older"
+    hub = corpus_assistant.ask("Who took over the ASEM LLL Hub chair from Ireland?", conversation=chat)
+    hub_number = corpus_assistant.more_to_tell(chat)
+    dcu = corpus_assistant.ask("Who leads the new apprenticeship centre at DCU?", conversation=chat)
+    assert hub_number is not None and corpus_assistant.more_to_tell(chat) not in (None, hub_number)
+    assert dcu.citations[0].doc_id == "dcu-apprenticeship-centre"
+    more = corpus_assistant.ask("Tell me more", conversation=chat, more_of=hub_number)
+    assert more.answered and more.citations[0].doc_id == hub.citations[0].doc_id, more.answer
+    assert hub.citations[0].quote not in more.answer
+    again = corpus_assistant.ask("what else?", conversation=chat)  # typed: the answer just continued
+    assert again.citations[0].doc_id == hub.citations[0].doc_id
+    assert more.citations[0].quote not in again.answer
+
+
+def test_more_of_a_forgotten_answer_says_to_ask_again(corpus_assistant):
+    corpus_assistant.ask("Где будет создан региональный центр?", conversation="more-forgotten")
+    gone = corpus_assistant.ask("Расскажи подробнее", conversation="more-forgotten", more_of=10**9)
+    assert not gone.answered and gone.language == "ru" and "ещё раз" in gone.answer, gone.answer
+    fresh = corpus_assistant.ask("Расскажи подробнее", conversation="more-never", more_of=1)
+    assert not fresh.answered and "ещё раз" in fresh.answer
+
+
 def test_more_with_nothing_before_asks_for_a_question(corpus_assistant):
     answer = corpus_assistant.ask("подробнее", conversation="more-fresh")
     assert not answer.answered and answer.language == "ru" and "вопрос" in answer.answer

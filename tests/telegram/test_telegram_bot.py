@@ -291,7 +291,7 @@ def test_the_more_button_goes_on_until_the_article_has_told_all(deploy):
         fake.push_message(USER, "Хаб қашан құрылды?", language_code="ru")  # answered in Kazakh: a Kazakh button
         shown = wait_answers(fake, USER)
         button = more_button(shown[0])
-        assert button == {"text": "Толығырақ", "callback_data": "more:kk"}
+        assert button["text"] == "Толығырақ" and re.fullmatch(r"more:kk:\d+", button["callback_data"])
         told = [shown[0]["text"].split("\n\nДереккөздер\n")[0]]
         for presses in range(1, 15):  # the article has 10 sentences: bounded however many one answer quotes
             fake.push_callback(USER, USER, button["callback_data"], shown[-1]["message_id"], language_code="ru")
@@ -304,6 +304,22 @@ def test_the_more_button_goes_on_until_the_article_has_told_all(deploy):
     assert all("[1]" in part for part in told) and len(set(told)) == len(told)  # each part new, each cited
     assert "Мәдібеков" in " ".join(told)  # the rest of the article, not only what the question was about
     assert len(fake.calls_of("answerCallbackQuery")) == presses
+
+
+def test_the_more_button_under_an_older_answer_goes_on_with_that_answer(deploy):
+    d = deploy()
+    fake = d.fake
+    with d.bot():
+        fake.push_message(USER, "Who took over the ASEM LLL Hub chair from Ireland?", language_code="en")
+        hub = wait_answers(fake, USER)[0]
+        fake.push_message(USER, "What's the weather in Almaty tomorrow?", language_code="en")
+        refused = wait_answers(fake, USER, 2)[1]
+        fake.push_callback(USER, USER, more_button(hub)["callback_data"], hub["message_id"], language_code="en")
+        more = wait_answers(fake, USER, 3)[2]["text"]
+    assert more_button(refused) is None
+    told, sources = more.split("\n\nSources\n")
+    assert "[1]" in told and "Thailand" not in told, more  # the hub's answer goes on, its handover not repeated
+    assert sources.startswith("[1] ")
 
 
 def test_start_greets_in_the_telegram_language_and_examples_are_answered(deploy):
