@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import contractions
 import numpy as np
 
 from bot.messages import LANGS, t
@@ -227,6 +228,10 @@ class Assistant:
             text = restore_kazakh_letters(text, snapshot.kk_lexicon, latin=detected.latin)
         elif detected.latin:
             text = russian_from_latin(text)
+        elif detected.lang == "en":
+            # Typed on a phone: the model reads "What's the Hub?" or "whats the hub" as nearer a greeting than
+            # the Hub, and "what is the hub" right. The library knows the forms (slang too: "wheres", "u").
+            text = contractions.fix(text)
         text = _as_sentence(text)
         standalone = text
         llm = self._llm if use_llm else None

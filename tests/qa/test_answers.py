@@ -209,6 +209,9 @@ TYPED_AS_PEOPLE_TYPE = [
     ("do you know where the new centre will be set up?", "Where will the new centre be set up?"),
     ("Кому передали председательство хаба, білесіз бе?", "Кому передали председательство хаба?"),
     ("can you tell me something about the hub?", "What is the hub?"),
+    ("What's the Hub?", "What is the Hub?"),  # contractions and their slang, as typed on a phone
+    ("whats the hub", "What is the hub?"),
+    ("wheres the hub's secretariat gonna be", "Where will the Hub's secretariat be?"),
     ("Хаб жайлы айтып берші", "Хаб туралы?"),
 ]
 
