@@ -26,6 +26,8 @@ ANSWERABLE = [
     pytest.param("Кто представлял Казахстан на встрече в Бухаресте?", "ru", f"{CENTRE}-ru", ["Мадибеков"],
                  marks=_QUOTES_TOPIC_SENTENCE),
     ("ASEM SOM1 кеңесі қай қалада өтті?", "kk", f"{CENTRE}-kk", ["Бухарест"]),
+    # "X деген не (өзі)?" is "what is X?": the frame words are no words of the question's own.
+    ("Хаб деген не өзі?", "kk", f"{CENTRE}-kk", ["Хаб"]),
     ("Who leads the new apprenticeship centre at DCU?", "en", "dcu-apprenticeship-centre", ["Niamh O'Connell"]),
     ("Сколько мест в новом общежитии университета Манас?", "ru", "manas-dormitory-bishkek", ["800"]),
     ("Шымкенттегі жаңа IT мектепте неше сынып бөлмесі бар?", "kk", "shymkent-it-school", ["48"]),
