@@ -566,11 +566,13 @@ class Snapshot:
         self.sentence_rows: dict[str, range] = {}
         self.chunk_rows: dict[str, range] = {}
         self.renditions: dict[str, dict[str, str]] = {}
+        self.languages: set[str] = set()  # of the articles
         self.home_families = {place.family for place in self.layout.values() if place.home}
         starts = zip(self.layout.items(), rows.chunk_start.tolist(), rows.sentence_start.tolist(), strict=True)
         for (doc_id, place), c0, s0 in starts:
             self.chunk_rows[doc_id] = range(c0, c0 + place.chunks)
             self.sentence_rows[doc_id] = range(s0, s0 + place.sentences)
+            self.languages.add(place.lang)
             langs = self.renditions.setdefault(place.family, {})
             if not (place.machine and place.lang in langs):
                 langs[place.lang] = doc_id

@@ -20,6 +20,7 @@ from bot.qa.evidence import (
     asks_where,
     asks_yes_or_no,
     dates_too_early,
+    defined_term,
     expected_evidence,
     heads_another_body,
     in_another_language,
@@ -30,6 +31,7 @@ from bot.qa.evidence import (
 from index.documents import Document
 from index.language import word_language
 from index.lexical import tokenize
+from index.names import name_key
 from index.search import (
     FamilyHit,
     ScoredSentence,
@@ -185,6 +187,8 @@ def compose(
     its languages' margins, as its vector has the blend of their means removed. ``other_centre``: the words by
     which ``asked`` names a centre other than the bot's own (`centre_named`), which ordered the hits."""
     asked = asked or question
+    if unheld_term(snapshot, asked, lang):
+        return Answer(question, lang, False, t("not_known", lang), note="asks what no article names")
     picked: list[tuple[Document, list[ScoredSentence]]] = []
     best_score = None
     everyday = float((snapshot.background_vectors @ query_vector).max()) if len(snapshot.background_vectors) else -1.0
@@ -319,6 +323,18 @@ def compose(
     if not picked:
         return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")
     return quoting(question, lang, picked)
+
+
+def unheld_term(snapshot: Snapshot, question: str, lang: str) -> bool:
+    """Whether the question asks what or who something is ("What is Baiterek?", "Бәйтерек деген не?") that no
+    article names, by stem or by name key. One word only, and only where there are articles in the question's
+    language: the words of "What is the Central Asian Regional Centre?" need not be in a Kazakh-only article
+    that answers it."""
+    term = defined_term(question)
+    if term is None or " " in term or lang not in snapshot.languages:
+        return False
+    lexical = snapshot.lexical
+    return not any(len(lexical.rows_with(token)) for token in [*tokenize(term), name_key(term)] if token)
 
 
 def centre_named(snapshot: Snapshot, question: str, lang: str) -> set[str]:

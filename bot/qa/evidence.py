@@ -417,3 +417,26 @@ def _centre_kind_words(question: str) -> set[str]:
         elif after[:1] and after[0].lower() == "for":
             found.extend(itertools.takewhile(lambda w: bool(tokenize(w)), after[1:]))
     return {word for word in found if tokenize(word)}
+
+
+# "What is X?", "Кто такой X?", "X деген не?": a request to define or introduce X, a few words at most.
+_DEFINED = (
+    re.compile(r"^(?:what|who)\s+(?:is|are|was)\s+(?:the\s+|an?\s+)?(?P<term>[^?]{1,60}?)\s*\??$", re.I),
+    re.compile(r"^(?P<term>[^?,]{1,60}?),?\s+what\s+is\s+it\s*\??$", re.I),
+    re.compile(r"^(?:что|кто)\s+(?:такое|такой|такая|такие|это)\s+(?P<term>[^?]{1,60}?)\s*\??$", re.I),
+    re.compile(r"^(?P<term>[^?]{1,60}?)\s+(?:это\s+)?(?:что|кто)(?:\s+такое|\s+такой)?(?:\s+вообще)?\s*\??$", re.I),
+    re.compile(r"^(?P<term>[^?]{1,60}?)\s+деген(?:іміз)?\s+(?:не|кім)(?:\s+өзі)?\s*\??$", re.I),
+)
+
+
+def defined_term(question: str) -> str | None:
+    """X of a question that asks only what or who X is, or None. X is a name or a noun and its attributes:
+    a stopword in it makes it a question of another kind ("What is the weather in Almaty?", "What is the
+    centre for?")."""
+    text = question.strip()
+    for pattern in _DEFINED:
+        if match := pattern.match(text):
+            term = re.findall(r"[^\W_]+", match["term"])
+            if len(term) <= 4 and len(tokenize(match["term"])) == len(term):
+                return match["term"]
+    return None

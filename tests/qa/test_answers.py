@@ -99,12 +99,12 @@ UNANSWERABLE = [
     ("how many universities will partner with the new centre", "en"),
     ("Жаңа орталыққа неше университет серіктес болады?", "kk"),
     ("Орталық сағат нешеде ашылады?", "kk"),  # a time of day, not a year
-    # Yes or no about something no sentence of the centre's names: not Manas's dormitory, not a sentence on
-    # the Hub's history.
     # A centre no article names is not the bot's own: not "in Astana".
     ("Тіл үйрету орталығы қайда орналасқан?", "kk"),
     ("Где находится центр изучения языков?", "ru"),
     ("Where is the language learning centre?", "en"),
+    # Yes or no about something no sentence of the centre's names: not Manas's dormitory, not a sentence on
+    # the Hub's history.
     ("Есть ли у центра общежитие?", "ru"),
     ("Орталықта стипендия бар ма?", "kk"),
     ("Does the centre give scholarships?", "en"),
@@ -117,6 +117,10 @@ UNANSWERABLE = [
     ("Where is the centre's dormitory?", "en"),
     ("Где пройдёт церемония открытия центра?", "ru"),
     ("Орталықтың жатақханасы қайда орналасқан?", "kk"),
+    # What something is that no article names: not the Hanoi forum's theme, not "future skills".
+    ("What is Baiterek?", "en"),
+    ("Что такое Байтерек?", "ru"),
+    ("Бәйтерек деген не?", "kk"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Which centre a question names: the bot's own, or another body named by words of its own."""
+"""Which centre a question names: the bot's own, or another body named by words of its own; what a question asks
+to define."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.qa.evidence import another_centre
+from bot.qa.evidence import another_centre, defined_term
 from index.lexical import tokenize
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
@@ -49,3 +50,24 @@ def test_a_centre_named_by_words_the_centre_lacks_is_another(question, named):
 )
 def test_the_bots_own_centre_is_not_another(question):
     assert another_centre(question, HOME_WORDS) == set()
+
+
+@pytest.mark.parametrize(
+    "question,term",
+    [
+        ("What is Baiterek?", "Baiterek"),
+        ("What is the Hub?", "Hub"),
+        ("ASEM LLL Hub, what is it?", "ASEM LLL Hub"),
+        ("Кто такой Мадибеков?", "Мадибеков"),
+        ("Хаб это что вообще", "Хаб"),
+        ("Бәйтерек деген не?", "Бәйтерек"),
+        ("Хаб дегеніміз не өзі?", "Хаб"),
+        # Questions of other kinds: a stopword in what follows "what is" says so.
+        ("What is the centre for?", None),
+        ("What is the weather in Almaty tomorrow?", None),
+        ("Who is chairing the hub now?", None),
+        ("Что такое ASEM и чем оно занимается?", None),
+    ],
+)
+def test_what_a_question_asks_to_define(question, term):
+    assert defined_term(question) == term
