@@ -156,7 +156,7 @@ class ComposeConfig:
     min_relevance: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_RELEVANCE))
     max_sources: int = 2
     max_sentences: int = 3
-    sentence_margin: float = 0.04  # a further sentence must score this close to the best one
+    sentence_margin: float = 0.06  # a further sentence must score this close to the best one
     source_margin: float = 0.0  # a second article is cited only if its best sentence is as close as the first
     sentence_lexical_weight: float = 0.3  # share of the question's words a quoted sentence contains
     home_margin: float = 0.1  # how much closer to another article's title than to home's a question must be
