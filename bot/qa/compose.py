@@ -50,6 +50,7 @@ DEFAULT_MIN_RELEVANCE = {"kk": 0.0, "ru": 0.08, "en": 0.08}
 # What people call the bot's subject, whatever the languages of its article: a Russian question about "центр"
 # names it even where the centre's article is only in Kazakh.
 _SUBJECT_WORDS = set(tokenize("centre center центр орталық"))
+_SAID_IN_PASSING = {"source", "representative"}
 # "How many people work there?" asked of the centre's bot: with nothing named, "there" is the centre.
 _THERE = re.compile(r"\b(?:there|там|туда|онда|сонда)\b", re.I)
 # A sentence opening with "he", "its", "they" goes on about what the sentence before it named.
@@ -289,7 +290,9 @@ def compose(
             scored = [s for s in scored if names_a_place(s.sentence.text) and place_check.search(s.sentence.text)]
         if not scored:
             continue
-        top = max(clearance(s) for s in scored)
+        # The sentence naming a source or a delegate says little of the topic ("This was reported by the
+        # Ministry"): whether the article answers is judged by its closest sentence.
+        top = max(clearance(s) for s in (article if kind in _SAID_IN_PASSING else scored))
         home_placed = centre_placed and hit.family in snapshot.home_families
         if home_placed and any(names_a_place(s.sentence.text) for s in scored):
             top = max(top, floor)

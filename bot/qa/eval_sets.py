@@ -2,9 +2,9 @@
 
 ``tuning`` is what thresholds and weights were set on; ``heldout`` was written before any tuning and is
 never tuned on. ``heldout2``, written later by someone who had seen neither the tuning set nor the code, was
-measured once unseen and has been tuned on since. The ``-kk-only`` variants keep the centre's article in Kazakh only (renditions left out),
-so Russian and English questions must cross languages. ``kazqad`` is real external Kazakh data: every
-distinct KazQAD passage becomes one article.
+measured once unseen and has been tuned on since. The ``-kk-only`` variants keep the centre's article in
+Kazakh only (renditions left out), so Russian and English questions must cross languages. ``kazqad`` is real
+external Kazakh data: every distinct KazQAD passage becomes one article.
 """
 
 from __future__ import annotations

@@ -77,6 +77,25 @@ EXPECTED_ANSWER = {
                    r"\b(основател|учредител|по инициативе|основал|учредил|создал)|"
                    r"(негізін|құрылтайшы|бастамасымен|тарапынан|\bқұрды\b|\bқұрған\b|\bқұрады\b)", re.I),
     ),
+    # "Who reported it?", "қай министрлік хабарлады?": the sentence naming the source, not the news itself.
+    "source": (
+        re.compile(r"\b(who|which (ministry|agency|organi[sz]ation|body|office|outlet|website))\s+(reported|announced|"
+                   r"informed|put out|published)\b|\bsource of\b|\b(кто|как\w+ (министерств|ведомств|агентств|"
+                   r"организаци|издани|сайт)\w*)\s+(\w+\s+)?(сообщ|объяв|заяв)\w*|\bоткуда (информация|новость|"
+                   r"известно)\b|\b(кім|ким|[қк]а[йи] (министрл|ведомство|ұйым|уйым|мекеме|агенттік|басылым|сайт)\w*)"
+                   r"\s+(хабарла|мәлімде|малимде|жариял)\w*|\b(хабарла|мәлімде|жариял)\w*\s+(кім|ким)\b", re.I),
+        re.compile(r"\b(reported|announced|according to|said|stated|informed)\b|\b(сообщ|заяви|объяви|по данным|"
+                   r"по словам|хабарла|мәлімде|мәліметінше|деді\b)", re.I),
+    ),
+    # "Who represented Kazakhstan?" is answered by who came on its behalf, not by the meeting "attended by
+    # representatives of European and Asian countries".
+    "representative": (
+        re.compile(r"\bwho\s+(\w+\s+){0,2}(represented|spoke for|spoke on behalf)\b|\bon behalf of\b|"
+                   r"\b(кто|кем)\s+(\w+\s+){0,2}(представлял\w*|(выступал|выступил|участвовал)\w*\s+от)\b|"
+                   r"\bатынан\b.*\b(кім|ким)\b|\b(кім|ким)\b.*\bатынан\b", re.I),
+        re.compile(r"\bon behalf of\b|\brepresented\b|\b(от имени|представлял\w*)|(^|\s)от (министерств|"
+                   r"казахстан|республик|рк)\w*|\bатынан\b|\bөкілі\b", re.I),
+    ),
     "person": (
         re.compile(r"\b(who|whom)\b.*\b(direct|director|head|heads|lead|leads|run|runs|manage|manages|rector|"
                    r"in charge|responsible)\b|"
