@@ -96,6 +96,18 @@ EXPECTED_ANSWER = {
         re.compile(r"\bon behalf of\b|\brepresented\b|\b(от имени|представлял\w*)|(^|\s)от (министерств|"
                    r"казахстан|республик|рк)\w*|\bатынан\b|\bөкілі\b", re.I),
     ),
+    # "Who signed the agreement?", "Which universities have joined?": a sentence saying that someone did.
+    "signatory": (
+        re.compile(r"\bwho\s+(\w+\s+)?sign\w*\b|\bкто\s+(\w+\s+)?подпис\w*|\b(кім|ким)\s+(\w+\s+)?қол\s+қой\w*|"
+                   r"\bқол\s+қой\w*\s+(кім|ким)\b", re.I),
+        re.compile(r"\bsign(ed|ing|ator\w*)\b|подпис|қол\s+қой", re.I),
+    ),
+    "joined": (
+        re.compile(r"\b(which|what)\s+(\w+\s+){0,2}(have\s+|has\s+)?(joined|are members)\b|\bwho\s+(has\s+)?joined\b|"
+                   r"\b(какие|кто)\s+(\w+\s+){0,4}(вступил\w*|присоединил\w*|являются членами)|"
+                   r"\b(қай|кай|қандай)\s+(\w+\s+){0,4}(қосылды|мүше болды|кірді)", re.I),
+        re.compile(r"\b(joined|join|members?|membership)\b|вступ|присоедин|член|қосыл|мүше|кірді", re.I),
+    ),
     "person": (
         re.compile(r"\b(who|whom)\b.*\b(direct|director|head|heads|lead|leads|run|runs|manage|manages|rector|"
                    r"in charge|responsible)\b|"
@@ -140,7 +152,8 @@ EXPECTED_ANSWER = {
     ),
     # "How long" is a number of hours, days, weeks...; "2004 жылы" dates, it does not last.
     "duration": (
-        re.compile(r"\bhow long\b|\bhow many (hours|days|weeks|months|years)\b|\b(сколько (длит|продолж|час|дн|недел|"
+        re.compile(r"\bhow long\b|\bfor what (term|period)\b|\bhow many (hours|days|weeks|months|years)\b|"
+                   r"\b(на какой срок|на сколько лет|қанша мерзім|сколько (длит|продолж|час|дн|недел|"
                    r"месяц|лет)|продолжительн|длительн|длятся|длится|қанша уақыт|канша уакыт|неше (сағат|күн|апта|ай|"
                    r"жыл)|қанша (сағат|күн|апта|ай|жыл)|созыла)", re.I),
         re.compile(rf"(?<![\w/–-])(?!{_YEAR}\b)(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*-\s*|\s+)(hours?|days?|weeks?|"
@@ -153,8 +166,9 @@ EXPECTED_ANSWER = {
     ),
     # "What time does it open" needs a time of day, not a date.
     "clock": (
-        re.compile(r"\b(what|which) time\b|\bat what time\b|\b(во сколько|в котором часу|в какое время|"
-                   r"[сc]а[ғг]ат (нешеде|[қк]аншада)|[қк]ай са[ғг]атта)", re.I),
+        re.compile(r"\b(what|which) time\b|\bat what time\b|\b(open\w*|working|office|business) hours\b|\b(во сколько|"
+                   r"в котором часу|в какое время|(часы|график|режим) работы|[сc]а[ғг]ат (нешеде|[қк]аншада)|"
+                   r"[қк]ай са[ғг]атта|жұмыс (уақыты|кестесі|режимі))", re.I),
         re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(am|pm|a\.m\.|p\.m\.|o'clock)|\bв \d{1,2} час|"
                    r"\bсағат \d{1,2}|\bсағат (екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он)", re.I),
     ),
@@ -166,7 +180,8 @@ EXPECTED_ANSWER = {
                    rf"\b(?:{_MONTHS})\w*\s+\d{{1,2}}\b|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b", re.I),
     ),
     "time": (
-        re.compile(r"\bwhen\b|what year|\b(когда|в каком году|қашан|кашан|қай жылы|кай жылы|қай кезде)", re.I),
+        re.compile(r"\bwhen\b|what year|\buntil (what|which) year\b|\b(когда|в каком году|до какого года|қашан|кашан|"
+                   r"қай жылы|кай жылы|қай жылға дейін|қай кезде)", re.I),
         re.compile(rf"\b(1[89]|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}\b|{_MONTHS}", re.I),
     ),
     # Last, so that "when will Thailand's chairmanship end" stays a "when": "who chairs the Hub now" is answered

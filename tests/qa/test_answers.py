@@ -121,6 +121,11 @@ UNANSWERABLE = [
     ("Where is the centre's dormitory?", "en"),
     ("Где пройдёт церемония открытия центра?", "ru"),
     ("Орталықтың жатақханасы қайда орналасқан?", "kk"),
+    # Who signed, who joined, for how long, at what hours: a sentence must say so.
+    ("Who signed the agreement to set up the centre?", "en"),
+    ("Какие университеты уже вступили в региональный центр?", "ru"),
+    ("На какой срок создаётся региональный центр?", "ru"),
+    ("wat r the openin hours of the centre", "en"),
     # What something is that no article names: not the Hanoi forum's theme, not "future skills".
     ("What is Baiterek?", "en"),
     ("Что такое Байтерек?", "ru"),
