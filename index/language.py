@@ -116,11 +116,19 @@ def _framed(text: str, detected: DetectedLanguage) -> bool:
     return any(frames(w) for w in words)
 
 
+# Kazakh endings as typed in Latin letters: genitive "-dyn/-tin/-nyn", locative "-inde/-ynda", "-dagy/-degi",
+# the present "-ady/-edi" ("baskarady", "kuryladi"; not "already"). English words seldom end so.
+_KK_LATIN_ENDING = re.compile(r"(?:[dtn][yi]n|[iy]nd[ae]|[dt][ae]g[yi]|(?<!e)ad[yi]|ed[yi])$")
+
+
 def _is_latin_kazakh(words: list[str]) -> bool:
     lowered = [w.lower() for w in words]
-    if any(set(w) & set("äğıñöqşūüáǵńóúý") for w in lowered) and not any(w in _EN_FUNCTION_WORDS for w in lowered):
+    english = any(w in _EN_FUNCTION_WORDS for w in lowered)
+    if any(set(w) & set("äğıñöqşūüáǵńóúý") for w in lowered) and not english:
         return True
     hits = sum(1 for w in lowered if w in _KK_LATIN_MARKERS or coarse(latin_to_cyrillic(w)) in _KK_COARSE_WORDS)
+    if not english:
+        hits += sum(1 for w in lowered if len(w) >= 6 and _KK_LATIN_ENDING.search(w))
     return hits >= 2 or (hits >= 1 and len(lowered) <= 2)
 
 

@@ -99,6 +99,11 @@ def test_kazakh_abbreviations_do_not_end_sentences():
         ("chem zanimaetsya hab?", "ru"),
         ("what is the centre for?", "en"),
         ("Ortalyk kai universitette kuryladi?", "kk"),
+        # Kazakh endings tell Latin Kazakh from English where its question words are few.
+        ("Nazarbaev universitetinde ortalykty kim baskarady?", "kk"),
+        ("Astanadagy ortalyktyn maksaty", "kk"),
+        ("Madibekov already presented the report", "en"),
+        ("Latin American studies in Austin", "en"),
     ],
 )
 def test_language_of_a_question(text, lang):
