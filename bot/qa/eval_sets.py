@@ -2,9 +2,10 @@
 
 ``tuning`` is what thresholds and weights were set on; ``heldout`` was written before any tuning and is
 never tuned on. ``heldout2``, written later by someone who had seen neither the tuning set nor the code, was
-measured once unseen and has been tuned on since. The ``-kk-only`` variants keep the centre's article in
-Kazakh only (renditions left out), so Russian and English questions must cross languages. ``kazqad`` is real
-external Kazakh data: every distinct KazQAD passage becomes one article.
+measured once unseen and has been tuned on since; ``heldout3`` took its place as never seen. The ``-kk-only``
+variants keep the centre's article in Kazakh only (renditions left out), so Russian and English questions
+must cross languages. ``kazqad`` is real external Kazakh data: every distinct KazQAD passage becomes one
+article.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ SETS = {
                 (CENTRE_ALL, "tests/eval/heldout2/distractors/*.md"), True),
         EvalSet("heldout2-kk-only", "tests/eval/heldout2/questions.jsonl",
                 (CENTRE_KK, "tests/eval/heldout2/distractors/*.md"), True),
+        # Written on 2026-12-08, after heldout2 was read, by a writer who had seen no other set nor the code.
+        EvalSet("heldout3", "tests/eval/heldout3/questions.jsonl",
+                (CENTRE_ALL, "tests/eval/heldout3/distractors/*.md")),
+        EvalSet("heldout3-kk-only", "tests/eval/heldout3/questions.jsonl",
+                (CENTRE_KK, "tests/eval/heldout3/distractors/*.md")),
         EvalSet("kazqad", KAZQAD, (), True),
     )
 }
