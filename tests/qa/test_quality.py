@@ -55,6 +55,22 @@ def test_held_out_quality_stays_above_its_floors(eval_assistant, name):
         assert table[lang]["hit@1"] >= 0.88, (lang, table[lang])
 
 
+# Fresh sets (docs/quality.md, stop 25): heldout2 tuned on since its first run, heldout3 never. Their refusal
+# floors sit under what fresh questions get (heldout3 0.625, kk-only 0.583), not at the gate.
+FRESH_REFUSAL_FLOORS = {"heldout2": 0.93, "heldout2-kk-only": 0.95, "heldout3": 0.58, "heldout3-kk-only": 0.54}
+
+
+@pytest.mark.parametrize("name", FRESH_REFUSAL_FLOORS)
+def test_fresh_held_out_sets_stay_above_their_floors(eval_assistant, name):
+    table = _table(eval_assistant, name)
+    assert table["all"]["lang_ok"] >= 0.96, table["all"]
+    assert table["all"]["answered"] >= 0.93, table["all"]
+    assert table["all"]["refused"] >= FRESH_REFUSAL_FLOORS[name], table["all"]
+    assert table["all"]["facts"] >= 0.62, table["all"]
+    for lang in ("kk", "ru", "en"):
+        assert table[lang]["hit@1"] >= 0.83, (lang, table[lang])
+
+
 def test_kazqad_beats_plain_dense_and_answers_what_it_can(eval_assistant):
     assistant, questions = eval_assistant("kazqad")
     table = summarise(evaluate(assistant, questions, modes=("hybrid",)))["hybrid"]["all"]
