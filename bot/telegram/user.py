@@ -96,9 +96,9 @@ async def answer_question(
     # Sent first, logged after: a database that cannot be written (full disk, locked) never costs the answer.
     question_id = rt.state.new_question_id()
     delivered = True
-    more_of = await asyncio.to_thread(rt.assistant.more_to_tell, (chat.id, thread_id)) if answer.answered else None
+    more = await asyncio.to_thread(rt.assistant.more_to_tell, (chat.id, thread_id)) if answer.answered else None
     try:
-        await stream.send(text_html, answer_keyboard(question_id, answer.language, more_of))
+        await stream.send(text_html, answer_keyboard(question_id, answer.language, more))
     except TelegramError as exc:
         delivered = False
         log.error(kv(event="answer_dropped", question=question_id, chat=chat.id, user=user.id,
