@@ -17,6 +17,7 @@ from bot.messages import LANGUAGE_IN, t
 from bot.qa.evidence import (
     another_centre,
     asked_about,
+    asks_activity,
     asks_where,
     asks_yes_or_no,
     dates_too_early,
@@ -26,6 +27,7 @@ from bot.qa.evidence import (
     in_another_language,
     lacks_the_title,
     names_a_place,
+    opens_with_actor,
     place_of,
 )
 from index.documents import Document
@@ -208,6 +210,7 @@ def compose(
     kind, evidence = expected_evidence(asked) or asks_yes_or_no(asked, subject) or (None, None)
     asked_words = set(tokenize(asked))
     where = asks_where(asked)
+    activity = kind is None and not where and asks_activity(asked)
     placed_of = None if other_centre else place_of(asked, _SUBJECT_WORDS)
     # The centre's own place is in its article, however everyday "Where will the centre open?" sounds.
     centre_placed = where and kind is None and placed_of is None and not other_centre and bool(
@@ -318,6 +321,9 @@ def compose(
         margin = inf if home_placed else config.place_margin
         candidates = [s for s in scored if s.score >= scored[0].score - margin
                       and names_a_place(s.sentence.text)] if where else []
+        if activity and not candidates:
+            candidates = [s for s in scored if s.score >= scored[0].score - config.place_margin
+                          and opens_with_actor(strip_dateline(s.sentence.text))]
         candidates = candidates or scored
         lead = candidates[0].score
         # Best first: the sentence that opens the answer is the one closest to the question.

@@ -474,3 +474,24 @@ def defined_term(question: str) -> str | None:
             if len(term) <= 4 and len(tokenize(match["term"])) == len(term):
                 return match["term"]
     return None
+
+
+# "What will the centre do?", "Чем занимается хаб?", "Орталық немен айналысады?": what it does, not its role
+# or what it brings to the country. The sentence saying so opens with it, in the nominative ("The new centre
+# will become a platform...", "Хаб объединяет...", "Жаңа орталық ... айналады"), where its role opens with
+# another word or its genitive ("The creation of the centre...", "Орталықтың құрылуы...").
+_ASKS_ACTIVITY = re.compile(
+    r"\bwhat\b(?!.*\bdo you\b).*\b(do|does|doing)\b|\b(tasks|functions)\b|"
+    r"\bчем\s+(\w+\s+){0,3}занима|\bзадач|\bфункци|\bчто\s+(\w+\s+){0,3}дела|"
+    r"\bнемен\s+(\w+\s+)?айналыс|\bне\s+істей|\bміндет|\bне\s+атқар", re.I)
+_ACTOR = re.compile(r"^(?:\S+\s+){0,2}(?:centre|center|hub|центр|хаб|орталық)\b", re.I)
+
+
+def asks_activity(question: str) -> bool:
+    return bool(_ASKS_ACTIVITY.search(question))
+
+
+def opens_with_actor(sentence: str) -> bool:
+    """Whether the sentence opens with the centre or the Hub as its subject (`_ASKS_ACTIVITY`)."""
+    return bool(_ACTOR.search(sentence))
+

@@ -281,6 +281,10 @@ def test_a_request_for_an_overview_of_what_the_articles_lack_is_refused(corpus_a
     ("Кто сейчас председательствует в хабе?", "Таиланд"),
     ("Хабқа кім төрағалық етеді?", "Таиланд"),
     ("Who chairs the Hub now?", "Thailand"),
+    # Asked what it does, the sentence with the centre as its subject, not its role for the country.
+    ("Information about the centre's tasks", "platform"),
+    ("Информация о задачах центра", "платформ"),
+    ("What will the centre do?", "platform"),
 ])
 def test_the_first_quoted_sentence_answers_the_question(corpus_assistant, question, word):
     answer = corpus_assistant.ask(question)
