@@ -237,8 +237,8 @@ def doctor_cmd(
 def eval_cmd(
     eval_sets: Annotated[
         list[str] | None,
-        typer.Option("--set", help="tuning, tuning-kk-only, heldout, heldout-kk-only, heldout2, heldout2-kk-only, "
-                                   "heldout3, heldout3-kk-only, kazqad or all (repeatable)"),
+        typer.Option("--set", help="tuning, tuning-kk-only, heldout, heldout-kk-only, heldout2 to heldout4 and their "
+                                   "-kk-only variants, kazqad or all (repeatable)"),
     ] = None,
     questions: Annotated[
         Path | None, typer.Option("--questions", help="Your own question set (JSON Lines) over --knowledge")

@@ -2,10 +2,10 @@
 
 ``tuning`` is what thresholds and weights were set on; ``heldout`` was written before any tuning and is
 never tuned on. ``heldout2``, written later by someone who had seen neither the tuning set nor the code, was
-measured once unseen and has been tuned on since; ``heldout3`` took its place as never seen. The ``-kk-only``
-variants keep the centre's article in Kazakh only (renditions left out), so Russian and English questions
-must cross languages. ``kazqad`` is real external Kazakh data: every distinct KazQAD passage becomes one
-article.
+measured once unseen and has been tuned on since; ``heldout3`` and then ``heldout4`` were written the same
+way, each measured once unseen. The ``-kk-only`` variants keep the centre's article in Kazakh only
+(renditions left out), so Russian and English questions must cross languages. ``kazqad`` is real external
+Kazakh data: every distinct KazQAD passage becomes one article.
 """
 
 from __future__ import annotations
@@ -55,6 +55,12 @@ SETS = {
                 (CENTRE_ALL, "tests/eval/heldout3/distractors/*.md")),
         EvalSet("heldout3-kk-only", "tests/eval/heldout3/questions.jsonl",
                 (CENTRE_KK, "tests/eval/heldout3/distractors/*.md")),
+        # Written on 2026-12-08, after heldout3 was measured and read, by a writer who had seen no other set nor
+        # the code.
+        EvalSet("heldout4", "tests/eval/heldout4/questions.jsonl",
+                (CENTRE_ALL, "tests/eval/heldout4/distractors/*.md")),
+        EvalSet("heldout4-kk-only", "tests/eval/heldout4/questions.jsonl",
+                (CENTRE_KK, "tests/eval/heldout4/distractors/*.md")),
         EvalSet("kazqad", KAZQAD, (), True),
     )
 }
