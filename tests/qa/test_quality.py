@@ -55,18 +55,24 @@ def test_held_out_quality_stays_above_its_floors(eval_assistant, name):
         assert table[lang]["hit@1"] >= 0.88, (lang, table[lang])
 
 
-# Fresh sets (docs/quality.md, stop 25): heldout2 tuned on since its first run, heldout3 never. Their refusal
-# floors sit under what fresh questions get (heldout3 0.625, kk-only 0.583), not at the gate.
-FRESH_REFUSAL_FLOORS = {"heldout2": 0.93, "heldout2-kk-only": 0.95, "heldout3": 0.58, "heldout3-kk-only": 0.54}
+# Fresh sets (docs/quality.md, stop 25): heldout2 tuned on since its first run, heldout3 and heldout4 never.
+# Their floors (refused, facts) sit under what fresh questions get (heldout3 0.625 refused, heldout4-kk-only
+# 0.591 facts), not at the gates.
+FRESH_FLOORS = {
+    "heldout2": (0.93, 0.68), "heldout2-kk-only": (0.95, 0.68),
+    "heldout3": (0.58, 0.65), "heldout3-kk-only": (0.54, 0.62),
+    "heldout4": (0.70, 0.60), "heldout4-kk-only": (0.66, 0.55),
+}
 
 
-@pytest.mark.parametrize("name", FRESH_REFUSAL_FLOORS)
+@pytest.mark.parametrize("name", FRESH_FLOORS)
 def test_fresh_held_out_sets_stay_above_their_floors(eval_assistant, name):
     table = _table(eval_assistant, name)
+    refused, facts = FRESH_FLOORS[name]
     assert table["all"]["lang_ok"] >= 0.96, table["all"]
-    assert table["all"]["answered"] >= 0.93, table["all"]
-    assert table["all"]["refused"] >= FRESH_REFUSAL_FLOORS[name], table["all"]
-    assert table["all"]["facts"] >= 0.62, table["all"]
+    assert table["all"]["answered"] >= 0.90, table["all"]
+    assert table["all"]["refused"] >= refused, table["all"]
+    assert table["all"]["facts"] >= facts, table["all"]
     for lang in ("kk", "ru", "en"):
         assert table[lang]["hit@1"] >= 0.83, (lang, table[lang])
 
