@@ -167,7 +167,9 @@ class ComposeConfig:
     home_margin_across: float = 0.05  # more when only the other title is in the question's language
     floor_word_weight: float = 0.1  # a sentence holding the question's rare words clears everyday text more easily
     home_title_words: float = 0.2  # weight of the question's words found in the home article's title
-    place_margin: float = 0.15  # how close to the best a sentence naming a place must be to open a "where" answer
+    # how close to the best a sentence naming a place must be to open a "where" answer (or one with the centre as
+    # its subject, a "what does it do" answer)
+    place_margin: float = 0.15
     held_words: float = 0.8  # share of the question's words an article holds for the question to be about it
 
 
@@ -321,7 +323,7 @@ def compose(
         margin = inf if home_placed else config.place_margin
         candidates = [s for s in scored if s.score >= scored[0].score - margin
                       and names_a_place(s.sentence.text)] if where else []
-        if activity and not candidates:
+        if activity:
             candidates = [s for s in scored if s.score >= scored[0].score - config.place_margin
                           and opens_with_actor(strip_dateline(s.sentence.text))]
         candidates = candidates or scored
