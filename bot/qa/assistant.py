@@ -307,7 +307,7 @@ class Assistant:
 
     def _go_on(self, snapshot: Snapshot, conversation: object, quoted: Quoted, question: str, language: str,
                started: float) -> Answer:
-        """"Tell me more": the next sentences of what this conversation's last answer quoted."""
+        """"Tell me more": the next sentences of what ``quoted`` (an answer of this conversation) quoted."""
         t0 = time.perf_counter()
         answer = go_on(snapshot, quoted.told, quoted.question, language, quoted.vector, self.compose_config)
         answer.question = question

@@ -320,12 +320,10 @@ def compose(
         # "creating" with it ("Uzbekistan has proposed creating a Community..."). Elsewhere only one nearly as
         # close: Kazakh often names a place in a form the pattern does not know ("Құсмұрын бекетінде туған"),
         # and a sentence far below the best is about something else.
+        opener = names_a_place if where else _opens_with_actor if activity else None
         margin = inf if home_placed else config.place_margin
         candidates = [s for s in scored if s.score >= scored[0].score - margin
-                      and names_a_place(s.sentence.text)] if where else []
-        if activity:
-            candidates = [s for s in scored if s.score >= scored[0].score - config.place_margin
-                          and opens_with_actor(strip_dateline(s.sentence.text))]
+                      and opener(s.sentence.text)] if opener else []
         candidates = candidates or scored
         lead = candidates[0].score
         # Best first: the sentence that opens the answer is the one closest to the question.
@@ -334,6 +332,10 @@ def compose(
     if not picked:
         return Answer(question, lang, False, t("not_known", lang), note="no passage is relevant enough")
     return quoting(question, lang, picked)
+
+
+def _opens_with_actor(sentence: str) -> bool:
+    return opens_with_actor(strip_dateline(sentence))
 
 
 def unheld_term(snapshot: Snapshot, question: str, lang: str) -> bool:
